@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs what MlAspire needs on a fresh Debian 12 machine, then restores the solution.
+# Idempotent: a second run installs nothing and only re-checks.
+#
+#   MLASPIRE_CACHE   where downloaded native libraries are cached (default: ~/.cache/mlaspire)
+#   MLASPIRE_SKIP_APT=1   skip the apt step (for machines where packages are managed elsewhere)
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cache_root="${MLASPIRE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mlaspire}"
+ort_version="1.30.0"
+
+log() { printf '[setup] %s\n' "$*"; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+        log "need root to run: $*"; return 1; fi
+}
+
+# --- Debian packages -------------------------------------------------------------------------
+# redis-server: queue and tests; libturbojpeg0/libspng0: image decoding; python3-grpcio and
+# python3-protobuf: gRPC interop peer; nghttp2-client: h2load for benchmarks; imagemagick:
+# reference decoder for image tests.
+apt_packages=(redis-server redis-tools libturbojpeg0 libspng0 python3-grpcio python3-protobuf
+              nghttp2-client imagemagick ca-certificates)
+if [ "${MLASPIRE_SKIP_APT:-0}" != "1" ]; then
+    missing=()
+    for p in "${apt_packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        log "installing Debian packages: ${missing[*]}"
+        as_root apt-get update -q
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+    else
+        log "Debian packages present"
+    fi
+fi
+
+# --- ONNX Runtime native library (from the official npm package) ----------------------------
+ort_dir="$cache_root/onnxruntime/$ort_version/linux-x64"
+if [ ! -f "$ort_dir/libonnxruntime.so.1" ]; then
+    log "fetching ONNX Runtime $ort_version native library from npm (onnxruntime-node)"
+    tmp="$(mktemp -d)"
+    trap 'rm -rf "$tmp"' EXIT
+    (cd "$tmp" && npm pack --silent "onnxruntime-node@$ort_version" >/dev/null)
+    tar -xzf "$tmp"/onnxruntime-node-"$ort_version".tgz -C "$tmp" package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+    mkdir -p "$ort_dir"
+    install -m 0644 "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$ort_dir/libonnxruntime.so.1.tmp"
+    mv "$ort_dir/libonnxruntime.so.1.tmp" "$ort_dir/libonnxruntime.so.1"
+    rm -rf "$tmp"; trap - EXIT
+else
+    log "ONNX Runtime $ort_version present in $ort_dir"
+fi
+
+# --- .NET restore --------------------------------------------------------------------------------
+log "restoring the solution"
+dotnet restore "$repo_root/MlAspire.sln" --verbosity quiet
+log "done"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets up the machine, builds the solution and runs every test project.
+# Ends with one line "N passed, N failed, N skipped" summed from the test results.
+# Extra arguments go to `dotnet test` (for example: eng/test.sh --filter "FullyQualifiedName~Redis").
+set -uo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+bash eng/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+results="$repo_root/artifacts/test-results"
+rm -rf "$results"; mkdir -p "$results"
+
+if ! dotnet build MlAspire.sln --nologo --verbosity quiet; then
+    echo "build failed"; echo "0 passed, 1 failed"; exit 1
+fi
+
+dotnet test MlAspire.sln --no-build --nologo --verbosity quiet \
+    --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+test_rc=$?
+
+# Sum the counters of every TRX file: <Counters total=".." executed=".." passed=".." failed=".." ...>
+read -r passed failed skipped < <(python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+p = f = s = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    c = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    if c is None:
+        continue
+    p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
+    s += int(c.get("total", 0)) - int(c.get("executed", 0))
+print(p, f, s)
+PY
+)
+echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+if [ "$test_rc" -ne 0 ] || [ "${failed:-0}" -ne 0 ]; then exit 1; fi
