@@ -1,3 +1,8 @@
+using MlAspire.ServiceDefaults;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+
 var app = builder.Build();
+app.MapDefaultEndpoints();
 app.Run();
