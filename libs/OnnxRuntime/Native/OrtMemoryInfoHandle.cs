@@ -1,0 +1,11 @@
+namespace MlAspire.OnnxRuntime.Native;
+
+/// <summary>Owns one <c>OrtMemoryInfo*</c>; released with <c>OrtApi.ReleaseMemoryInfo</c>.</summary>
+internal sealed unsafe class OrtMemoryInfoHandle : OrtHandle
+{
+    protected override bool ReleaseHandle()
+    {
+        OrtLibrary.Api->ReleaseMemoryInfo(handle);
+        return true;
+    }
+}

@@ -1,0 +1,11 @@
+namespace MlAspire.OnnxRuntime.Native;
+
+/// <summary>Owns one <c>OrtRunOptions*</c>; released with <c>OrtApi.ReleaseRunOptions</c>.</summary>
+internal sealed unsafe class OrtRunOptionsHandle : OrtHandle
+{
+    protected override bool ReleaseHandle()
+    {
+        OrtLibrary.Api->ReleaseRunOptions(handle);
+        return true;
+    }
+}

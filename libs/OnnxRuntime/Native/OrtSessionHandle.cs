@@ -1,0 +1,11 @@
+namespace MlAspire.OnnxRuntime.Native;
+
+/// <summary>Owns one <c>OrtSession*</c>; released with <c>OrtApi.ReleaseSession</c>.</summary>
+internal sealed unsafe class OrtSessionHandle : OrtHandle
+{
+    protected override bool ReleaseHandle()
+    {
+        OrtLibrary.Api->ReleaseSession(handle);
+        return true;
+    }
+}

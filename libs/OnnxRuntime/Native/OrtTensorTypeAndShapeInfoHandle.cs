@@ -1,0 +1,11 @@
+namespace MlAspire.OnnxRuntime.Native;
+
+/// <summary>Owns one <c>OrtTensorTypeAndShapeInfo*</c>; released with <c>OrtApi.ReleaseTensorTypeAndShapeInfo</c>.</summary>
+internal sealed unsafe class OrtTensorTypeAndShapeInfoHandle : OrtHandle
+{
+    protected override bool ReleaseHandle()
+    {
+        OrtLibrary.Api->ReleaseTensorTypeAndShapeInfo(handle);
+        return true;
+    }
+}
