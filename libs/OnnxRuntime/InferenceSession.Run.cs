@@ -7,6 +7,8 @@ namespace MlAspire.OnnxRuntime;
 
 public sealed unsafe partial class InferenceSession
 {
+    private const int MaxStackTensors = 16;
+
     // Stands in for the data pointer of an empty tensor, which ONNX Runtime still wants non-null.
     private static readonly byte[] s_emptyData = GC.AllocateArray<byte>(1, pinned: true);
 
@@ -38,10 +40,11 @@ public sealed unsafe partial class InferenceSession
         var inputCount = inputs.Count;
         var outputCount = outputIndices.Length;
         var pins = ArrayPool<MemoryHandle>.Shared.Rent(inputCount);
-        var inputValues = GC.AllocateArray<nint>(Math.Max(1, inputCount), pinned: true);
-        var inputNames = GC.AllocateArray<nint>(Math.Max(1, inputCount), pinned: true);
-        var outputValues = GC.AllocateArray<nint>(Math.Max(1, outputCount), pinned: true);
-        var outputNamesTable = GC.AllocateArray<nint>(Math.Max(1, outputCount), pinned: true);
+        // Pointer tables for OrtApi.Run: on the stack for the usual handful of tensors (zeroed, never moved).
+        Span<nint> inputValues = inputCount <= MaxStackTensors ? stackalloc nint[MaxStackTensors] : new nint[inputCount];
+        Span<nint> inputNames = inputCount <= MaxStackTensors ? stackalloc nint[MaxStackTensors] : new nint[inputCount];
+        Span<nint> outputValues = outputCount <= MaxStackTensors ? stackalloc nint[MaxStackTensors] : new nint[outputCount];
+        Span<nint> outputNamesTable = outputCount <= MaxStackTensors ? stackalloc nint[MaxStackTensors] : new nint[outputCount];
         var pinned = 0;
         var sessionReferenced = false;
         using var runOptions = new OrtRunOptionsHandle();
@@ -85,15 +88,12 @@ public sealed unsafe partial class InferenceSession
             var registration = cancellationToken.UnsafeRegister(static state => Terminate((OrtRunOptionsHandle)state!), runOptions);
             try
             {
-                status = api->Run(
-                    _session.DangerousGetHandle(),
-                    options,
-                    (byte**)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(inputNames)),
-                    (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(inputValues)),
-                    (nuint)inputCount,
-                    (byte**)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(outputNamesTable)),
-                    (nuint)outputCount,
-                    (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(outputValues)));
+                fixed (nint* inNames = inputNames, inValues = inputValues, outNames = outputNamesTable, outValues = outputValues)
+                {
+                    status = api->Run(
+                        _session.DangerousGetHandle(), options, (byte**)inNames, inValues, (nuint)inputCount,
+                        (byte**)outNames, (nuint)outputCount, outValues);
+                }
             }
             finally
             {
@@ -147,7 +147,7 @@ public sealed unsafe partial class InferenceSession
         _ = OrtLibrary.ToException(OrtLibrary.Api->RunOptionsSetTerminate(runOptions.DangerousGetHandle()));
     }
 
-    private InferenceResult ReadOutputs(nint[] values, int[] outputIndices)
+    private InferenceResult ReadOutputs(ReadOnlySpan<nint> values, int[] outputIndices)
     {
         var api = OrtLibrary.Api;
         var tensors = new OutputTensor[outputIndices.Length];
