@@ -40,6 +40,8 @@ public sealed unsafe partial class InferenceSession
         var inputCount = inputs.Count;
         var outputCount = outputIndices.Length;
         var pins = ArrayPool<MemoryHandle>.Shared.Rent(inputCount);
+        var inputHandles = ArrayPool<OrtValueHandle?>.Shared.Rent(inputCount);
+        var outputHandles = ArrayPool<OrtValueHandle?>.Shared.Rent(outputCount);
         // Pointer tables for OrtApi.Run: on the stack for the usual handful of tensors (zeroed, never moved).
         Span<nint> inputValues = inputCount <= MaxStackTensors ? stackalloc nint[MaxStackTensors] : new nint[inputCount];
         Span<nint> inputNames = inputCount <= MaxStackTensors ? stackalloc nint[MaxStackTensors] : new nint[inputCount];
@@ -64,11 +66,14 @@ public sealed unsafe partial class InferenceSession
                 }
 
                 var shape = input.ShapeArray;
+                var valueHandle = new OrtValueHandle();
+                inputHandles[i] = valueHandle;
                 fixed (long* dims = shape)
                 {
                     nint value;
                     OrtLibrary.ThrowIfFailed(api->CreateTensorWithDataAsOrtValue(
                         memoryInfo, data, (nuint)input.ByteLength, dims, (nuint)shape.Length, (int)input.ElementType, &value));
+                    valueHandle.Attach(value);
                     inputValues[i] = value;
                 }
 
@@ -99,6 +104,15 @@ public sealed unsafe partial class InferenceSession
             {
                 // Waits for a callback in progress, so the run options outlive every RunOptionsSetTerminate call.
                 registration.Dispose();
+                for (var i = 0; i < outputCount; i++)
+                {
+                    if (outputValues[i] != 0)
+                    {
+                        var owned = new OrtValueHandle();
+                        owned.Attach(outputValues[i]);
+                        outputHandles[i] = owned;
+                    }
+                }
             }
 
             if (status != 0 && cancellationToken.IsCancellationRequested)
@@ -112,22 +126,19 @@ public sealed unsafe partial class InferenceSession
         }
         finally
         {
+            // Values first: an input value points into pinned memory that is unpinned below.
             for (var i = 0; i < inputCount; i++)
             {
-                if (inputValues[i] != 0)
-                {
-                    api->ReleaseValue(inputValues[i]);
-                }
+                inputHandles[i]?.Dispose();
             }
 
             for (var i = 0; i < outputCount; i++)
             {
-                if (outputValues[i] != 0)
-                {
-                    api->ReleaseValue(outputValues[i]);
-                }
+                outputHandles[i]?.Dispose();
             }
 
+            ArrayPool<OrtValueHandle?>.Shared.Return(inputHandles, clearArray: true);
+            ArrayPool<OrtValueHandle?>.Shared.Return(outputHandles, clearArray: true);
             for (var i = 0; i < pinned; i++)
             {
                 pins[i].Dispose();

@@ -133,6 +133,17 @@ public sealed unsafe partial class InferenceSession : IDisposable
         }
 
         handle.Attach(created);
+        try
+        {
+            // ONNX Runtime wants the environment to outlive its sessions, and runs use the environment's memory info.
+            handle.DependOn(environment.Handle, environment.CpuMemory);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+
         return handle;
     }
 

@@ -68,4 +68,22 @@ public sealed class OrtEnvironmentTests(OrtFixture fixture)
         Assert.Contains(fixture.Logger.Entries, e =>
             e.EventId.Id == 5000 && e.Level >= LogLevel.Warning && e.Message.Contains("unused_weight", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void ASessionKeepsWorkingWhenItsEnvironmentIsDisposedFirst()
+    {
+        var model = new OnnxModelBuilder()
+            .Input("x", TensorElementType.Float, [3])
+            .Output("y", TensorElementType.Float, [3])
+            .Node("Neg", ["x"], ["y"])
+            .Build();
+        var environment = OrtEnvironment.Create();
+        using var session = environment.CreateSession(model);
+
+        environment.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => environment.CreateSession(model));
+        using var result = session.Run([InputTensor.Create<float>("x", new float[] { 1, -2, 3 }, [3])]);
+        Assert.Equal([-1f, 2f, -3f], result[0].ToArray<float>());
+    }
 }

@@ -3,9 +3,5 @@ namespace MlAspire.OnnxRuntime.Native;
 /// <summary>Owns one <c>OrtMemoryInfo*</c>; released with <c>OrtApi.ReleaseMemoryInfo</c>.</summary>
 internal sealed unsafe class OrtMemoryInfoHandle : OrtHandle
 {
-    protected override bool ReleaseHandle()
-    {
-        OrtLibrary.Api->ReleaseMemoryInfo(handle);
-        return true;
-    }
+    protected override void ReleaseNative(nint value) => OrtLibrary.Api->ReleaseMemoryInfo(value);
 }

@@ -3,9 +3,5 @@ namespace MlAspire.OnnxRuntime.Native;
 /// <summary>Owns one <c>OrtRunOptions*</c>; released with <c>OrtApi.ReleaseRunOptions</c>.</summary>
 internal sealed unsafe class OrtRunOptionsHandle : OrtHandle
 {
-    protected override bool ReleaseHandle()
-    {
-        OrtLibrary.Api->ReleaseRunOptions(handle);
-        return true;
-    }
+    protected override void ReleaseNative(nint value) => OrtLibrary.Api->ReleaseRunOptions(value);
 }

@@ -3,9 +3,5 @@ namespace MlAspire.OnnxRuntime.Native;
 /// <summary>Owns one <c>OrtSession*</c>; released with <c>OrtApi.ReleaseSession</c>.</summary>
 internal sealed unsafe class OrtSessionHandle : OrtHandle
 {
-    protected override bool ReleaseHandle()
-    {
-        OrtLibrary.Api->ReleaseSession(handle);
-        return true;
-    }
+    protected override void ReleaseNative(nint value) => OrtLibrary.Api->ReleaseSession(value);
 }

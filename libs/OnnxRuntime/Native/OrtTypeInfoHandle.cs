@@ -3,9 +3,5 @@ namespace MlAspire.OnnxRuntime.Native;
 /// <summary>Owns one <c>OrtTypeInfo*</c>; released with <c>OrtApi.ReleaseTypeInfo</c>.</summary>
 internal sealed unsafe class OrtTypeInfoHandle : OrtHandle
 {
-    protected override bool ReleaseHandle()
-    {
-        OrtLibrary.Api->ReleaseTypeInfo(handle);
-        return true;
-    }
+    protected override void ReleaseNative(nint value) => OrtLibrary.Api->ReleaseTypeInfo(value);
 }

@@ -3,9 +3,5 @@ namespace MlAspire.OnnxRuntime.Native;
 /// <summary>Owns one <c>OrtValue*</c>; released with <c>OrtApi.ReleaseValue</c>.</summary>
 internal sealed unsafe class OrtValueHandle : OrtHandle
 {
-    protected override bool ReleaseHandle()
-    {
-        OrtLibrary.Api->ReleaseValue(handle);
-        return true;
-    }
+    protected override void ReleaseNative(nint value) => OrtLibrary.Api->ReleaseValue(value);
 }
