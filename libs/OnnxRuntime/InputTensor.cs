@@ -79,4 +79,40 @@ public abstract class InputTensor
         itemShape.CopyTo(shape[1..]);
         return Create(name, data, shape);
     }
+
+    /// <summary>
+    /// Wraps raw little-endian element bytes (as KServe's raw_input_contents carries them) as input <paramref name="name"/>
+    /// of <paramref name="elementType"/>. Nothing is copied.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unsupported element type, negative dimension, or a byte length that is not the shape's element count times the element size.</exception>
+    public static InputTensor CreateFromBytes(string name, TensorElementType elementType, ReadOnlyMemory<byte> data, ReadOnlySpan<long> shape)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (elementType is not (TensorElementType.Float or TensorElementType.Float16 or TensorElementType.UInt8 or
+            TensorElementType.Int8 or TensorElementType.Int32 or TensorElementType.Int64 or TensorElementType.Bool))
+        {
+            throw new ArgumentException($"Element type {elementType} is not supported for input '{name}'.", nameof(elementType));
+        }
+
+        long count = 1;
+        foreach (var dimension in shape)
+        {
+            if (dimension < 0)
+            {
+                throw new ArgumentException($"Input '{name}' has a negative dimension in shape [{string.Join(",", shape.ToArray())}].", nameof(shape));
+            }
+
+            count = checked(count * dimension);
+        }
+
+        var expected = checked(count * TensorElementTypes.SizeOf(elementType));
+        if (expected != data.Length)
+        {
+            throw new ArgumentException(
+                $"Input '{name}' has {data.Length} bytes but shape [{string.Join(",", shape.ToArray())}] of {elementType} needs {expected}.",
+                nameof(data));
+        }
+
+        return new RawInputTensor(name, elementType, shape.ToArray(), data, (int)count);
+    }
 }

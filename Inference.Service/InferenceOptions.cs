@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MlAspire.Inference.Service;
+
+/// <summary>Settings of the inference service, bound from the <c>Inference</c> section.</summary>
+internal sealed class InferenceOptions
+{
+    public const string SectionName = "Inference";
+
+    /// <summary>
+    /// The model repository folder. Unset: the nearest <c>models/</c> folder above the application (the repo's own,
+    /// when run from a checkout), else <c>models/</c> beside the application.
+    /// </summary>
+    public string? ModelRepository { get; set; }
+
+    /// <summary>Path of libonnxruntime.so (file or folder); unset: app folder, then the setup script's cache, then the system.</summary>
+    public string? OnnxRuntimeLibrary { get; set; }
+
+    /// <summary>Threads ONNX Runtime uses inside one operator; 0 lets it choose.</summary>
+    [Range(0, 256)]
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Warmup runs per model before it reports ready.</summary>
+    [Range(0, 100)]
+    public int WarmupRuns { get; set; } = 2;
+
+    /// <summary>CUDA device for models that prefer the GPU.</summary>
+    [Range(0, 64)]
+    public int CudaDeviceId { get; set; }
+
+    /// <summary>Largest gRPC message accepted or sent, in bytes (batched image tensors exceed gRPC's 4 MiB default).</summary>
+    [Range(1024, 1 << 30)]
+    public int MaxMessageBytes { get; set; } = 64 << 20;
+}

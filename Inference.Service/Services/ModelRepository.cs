@@ -1,0 +1,280 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using MlAspire.Inference.Service.Batching;
+using MlAspire.Inference.Service.Model;
+using MlAspire.OnnxRuntime;
+
+namespace MlAspire.Inference.Service.Services;
+
+/// <summary>
+/// Loads every model folder of the repository in the background at start: config, ONNX session (CUDA when the model
+/// prefers the GPU and it can load, else CPU), a check that config and model agree, warmup, then its batcher.
+/// A model that fails is reported with its reason; the others still load.
+/// </summary>
+internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
+{
+    private readonly InferenceOptions _options;
+    private readonly InferenceMetrics _metrics;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly IHostEnvironment _environment;
+    private readonly ConcurrentDictionary<string, ServedModel> _models = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private OrtEnvironment? _ort;
+    private Task _loading = Task.CompletedTask;
+    private volatile bool _loaded;
+
+    public ModelRepository(
+        IOptions<InferenceOptions> options,
+        InferenceMetrics metrics,
+        ILoggerFactory loggers,
+        IHostEnvironment environment,
+        IMeterFactory meters)
+    {
+        _options = options.Value;
+        _metrics = metrics;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<ModelRepository>();
+        _environment = environment;
+        meters.Create(InferenceMetrics.MeterName).CreateObservableGauge(
+            "mlaspire_model_ready",
+            ObserveModels,
+            "{model}",
+            "1 when the model serves requests, per model, version and execution provider in use");
+    }
+
+    /// <summary>True once every model folder has been tried (each is then ready or failed).</summary>
+    public bool IsLoaded => _loaded;
+
+    public string? RepositoryPath { get; private set; }
+
+    public IReadOnlyCollection<ServedModel> Models => [.. _models.Values.OrderBy(m => m.Name, StringComparer.Ordinal)];
+
+    public bool TryGet(string name, out ServedModel model) => _models.TryGetValue(name, out model!);
+
+    /// <summary>Completes when loading has finished (for tests and tools).</summary>
+    public Task WhenLoadedAsync(CancellationToken cancellationToken = default) => _loading.WaitAsync(cancellationToken);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        RepositoryPath = ResolveRepositoryPath();
+        _loading = Task.Run(() => LoadAll(RepositoryPath), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => _stopping.CancelAsync();
+
+    private void LoadAll(string? repository)
+    {
+        try
+        {
+            if (repository is null || !Directory.Exists(repository))
+            {
+                LogRepositoryMissing(_logger, repository ?? "(none found)");
+                return;
+            }
+
+            LogLoadingRepository(_logger, repository);
+            foreach (var directory in Directory.EnumerateDirectories(repository).Order(StringComparer.Ordinal))
+            {
+                if (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                if (File.Exists(Path.Combine(directory, ModelConfigLoader.ConfigFileName)))
+                {
+                    LoadModel(directory);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogRepositoryUnreadable(_logger, ex, repository ?? "");
+        }
+        finally
+        {
+            _loaded = true;
+        }
+    }
+
+    private void LoadModel(string directory)
+    {
+        var served = new ServedModel(Path.GetFileName(directory));
+        _models[served.Name] = served;
+        ModelDefinition? definition = null;
+        InferenceSession? session = null;
+        try
+        {
+            definition = ModelConfigLoader.Load(directory);
+            _ort ??= OrtEnvironment.Create(
+                new OrtEnvironmentOptions { LibraryPath = _options.OnnxRuntimeLibrary },
+                _loggers.CreateLogger("MlAspire.OnnxRuntime"));
+            session = _ort.CreateSession(definition.ModelPath, new InferenceSessionOptions
+            {
+                IntraOpThreads = _options.IntraOpThreads,
+                ExecutionProvider = definition.ExecutionProvider == Model.ExecutionProviderPreference.Gpu
+                    ? OnnxRuntime.ExecutionProviderPreference.Cuda
+                    : OnnxRuntime.ExecutionProviderPreference.Cpu,
+                Cuda = { DeviceId = _options.CudaDeviceId },
+                LogId = definition.Name,
+            });
+            CheckAgreement(definition, session);
+            var executor = new OrtModelExecutor(session, [.. definition.Outputs.Select(o => o.Name)]);
+            session = null; // owned by the executor now
+            Warmup(definition, executor);
+            var batcher = new DynamicBatcher(definition, executor, _metrics, _loggers.CreateLogger<DynamicBatcher>());
+            served.MarkReady(definition, executor, batcher);
+            LogModelReady(_logger, definition.Name, definition.Version, executor.ExecutionProvider);
+        }
+        catch (Exception ex) when (ex is ModelConfigException or OnnxRuntimeException or InferenceException or IOException
+                                       or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException
+                                       or ArgumentException)
+        {
+            session?.Dispose();
+            var reason = ex is ModelConfigException or InferenceException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            served.MarkFailed(definition, reason);
+            LogModelFailed(_logger, served.Name, reason);
+        }
+    }
+
+    /// <summary>The config must describe the model the ONNX file really is, or every request would fail at run time.</summary>
+    private static void CheckAgreement(ModelDefinition definition, InferenceSession session)
+    {
+        var problems = new List<string>();
+        Compare("input", definition.Inputs, session.Inputs, definition.SupportsBatching, problems);
+        Compare("output", definition.Outputs, session.Outputs, definition.SupportsBatching, problems);
+        foreach (var extra in session.Inputs.Where(i => definition.FindInput(i.Name) is null))
+        {
+            problems.Add($"the model needs input '{extra.Name}', which the config does not declare");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InferenceException(
+                InferenceError.Internal,
+                $"Model '{definition.Name}': config.json does not match model.onnx: {string.Join("; ", problems)}.");
+        }
+    }
+
+    private static void Compare(
+        string kind, IReadOnlyList<TensorSpec> declared, IReadOnlyList<TensorMetadata> actual, bool batching, List<string> problems)
+    {
+        foreach (var spec in declared)
+        {
+            var meta = actual.FirstOrDefault(a => a.Name == spec.Name);
+            if (meta is null)
+            {
+                problems.Add($"{kind} '{spec.Name}' is not in the model (it has {string.Join(", ", actual.Select(a => a.Name))})");
+                continue;
+            }
+
+            if (!meta.IsTensor || meta.ElementType != OrtModelExecutor.ToElementType(spec.DataType))
+            {
+                problems.Add($"{kind} '{spec.Name}' is {meta.ElementType} in the model but {spec.DataType} in the config");
+                continue;
+            }
+
+            var dims = meta.Dimensions;
+            var offset = batching ? 1 : 0;
+            var fits = dims.Count == spec.Dims.Count + offset && (!batching || dims[0] == -1);
+            for (var d = 0; fits && d < spec.Dims.Count; d++)
+            {
+                fits = dims[d + offset] == -1 || dims[d + offset] == spec.Dims[d];
+            }
+
+            if (!fits)
+            {
+                var expected = (batching ? "[batch, " : "[") + string.Join(", ", spec.Dims) + "]";
+                problems.Add($"{kind} '{spec.Name}' has shape [{string.Join(", ", dims)}] in the model but the config says {expected}" +
+                             (batching && dims.Count > 0 && dims[0] != -1 ? " (max_batch_size > 0 needs a dynamic first dimension)" : ""));
+            }
+        }
+    }
+
+    private void Warmup(ModelDefinition definition, OrtModelExecutor executor)
+    {
+        var inputs = definition.Inputs.Select(spec =>
+        {
+            var shape = (definition.SupportsBatching ? new long[] { 1 } : []).Concat(spec.Dims.Select(d => d == -1 ? 1 : d)).ToArray();
+            var bytes = new byte[Tensor.ElementCount(shape) * TensorDataTypes.SizeOf(spec.DataType)];
+            return new Tensor(spec.Name, spec.DataType, shape, bytes);
+        }).ToList();
+        for (var i = 0; i < _options.WarmupRuns; i++)
+        {
+            executor.RunAsync(inputs, _stopping.Token).GetAwaiter().GetResult();
+        }
+    }
+
+    private string? ResolveRepositoryPath()
+    {
+        if (!string.IsNullOrWhiteSpace(_options.ModelRepository))
+        {
+            return Path.GetFullPath(_options.ModelRepository, _environment.ContentRootPath);
+        }
+
+        foreach (var start in new[] { _environment.ContentRootPath, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "models");
+                if (Directory.Exists(candidate) &&
+                    Directory.EnumerateFiles(candidate, ModelConfigLoader.ConfigFileName, SearchOption.AllDirectories).Any())
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private IEnumerable<Measurement<int>> ObserveModels() =>
+        _models.Values.Select(m => new Measurement<int>(
+            m.Status == ModelStatus.Ready ? 1 : 0,
+            new KeyValuePair<string, object?>("model", m.Name),
+            new KeyValuePair<string, object?>("version", m.Definition?.Version ?? ""),
+            new KeyValuePair<string, object?>("execution_provider", m.ExecutionProvider ?? "none")));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loading.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Loading was interrupted by shutdown.
+        }
+
+        foreach (var model in _models.Values)
+        {
+            if (model.Batcher is { } batcher)
+            {
+                await batcher.DisposeAsync().ConfigureAwait(false);
+            }
+
+            model.Executor?.Dispose();
+        }
+
+        _ort?.Dispose();
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Loading the model repository at {Path}")]
+    private static partial void LogLoadingRepository(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Model {Model} version {Version} is ready on {Provider}")]
+    private static partial void LogModelReady(ILogger logger, string model, string version, string provider);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Model {Model} failed to load: {Reason}")]
+    private static partial void LogModelFailed(ILogger logger, string model, string reason);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "The model repository {Path} does not exist; set Inference:ModelRepository")]
+    private static partial void LogRepositoryMissing(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "The model repository {Path} could not be read")]
+    private static partial void LogRepositoryUnreadable(ILogger logger, Exception exception, string path);
+}

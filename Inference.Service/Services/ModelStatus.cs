@@ -1,0 +1,8 @@
+namespace MlAspire.Inference.Service.Services;
+
+internal enum ModelStatus
+{
+    Loading,
+    Ready,
+    Failed,
+}
