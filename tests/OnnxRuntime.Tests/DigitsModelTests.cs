@@ -1,3 +1,4 @@
+using MlAspire.Tests.Shared;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 

@@ -1,5 +1,6 @@
-namespace MlAspire.OnnxRuntime.Tests;
+namespace MlAspire.Tests.Shared;
 
+/// <summary>Paths inside the repository, for tests that use its model repository or reference files.</summary>
 internal static class RepoRoot
 {
     /// <summary>The folder holding MlAspire.sln, found by walking up from the test assembly.</summary>
@@ -15,4 +16,7 @@ internal static class RepoRoot
 
         throw new InvalidOperationException($"MlAspire.sln not found above {AppContext.BaseDirectory}.");
     }
+
+    /// <summary>The repository's default model repository, <c>models/</c>.</summary>
+    public static string Models => Path.Combine(Find(), "models");
 }
