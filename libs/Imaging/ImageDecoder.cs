@@ -7,7 +7,8 @@ namespace MlAspire.Imaging;
 /// <para>The header is probed and checked against <see cref="ImageLimits"/> before anything is allocated.</para>
 /// <para>Alpha is dropped, not composited: colour channels are kept as stored, as PIL's <c>convert("RGB")</c> /
 /// <c>convert("L")</c> and ImageMagick's raw <c>rgb:</c>/<c>gray:</c> export do. Palette images expand through their
-/// palette (tRNS only affects alpha, which is dropped). 16-bit samples become round(v × 255 / 65535).</para>
+/// palette (tRNS only affects alpha, which is dropped). 16-bit samples become floor(v × 255 / 65535) = v / 257,
+/// bit-exact with ImageMagick's <c>-depth 8</c> export.</para>
 /// <para>Gray from colour uses ITU-R BT.601 luma in 16.16 fixed point, (19595 R + 38470 G + 7471 B + 32768) >> 16,
 /// bit-exact with PIL. For colour JPEGs TurboJPEG decodes the Y plane directly, which is that same luma as encoded.</para>
 /// <para>EXIF orientation is not applied (pixels stay in stored order, as PIL's default).</para>

@@ -6,8 +6,10 @@ internal static class PixelConversion
     /// <summary>BT.601 luma, 16.16 fixed point (weights sum to 65536, so gray input maps to itself).</summary>
     public static byte Luma(int r, int g, int b) => (byte)(((19595 * r) + (38470 * g) + (7471 * b) + 32768) >> 16);
 
-    /// <summary>round(v × 255 / 65535) for a 16-bit sample.</summary>
-    public static byte To8Bit(ushort v) => (byte)(((v * 255) + 32767) / 65535);
+    /// <summary>
+    /// floor(v × 255 / 65535) = v / 257 for a 16-bit sample: bit-exact with ImageMagick's 8-bit export of 16-bit PNGs.
+    /// </summary>
+    public static byte To8Bit(ushort v) => (byte)(v / 257);
 
     /// <summary>RGB24 → Gray8 in place (destination may alias the source: it is written at a lower or equal index).</summary>
     public static void RgbToGrayInPlace(Span<byte> pixels, int pixelCount)
