@@ -49,19 +49,24 @@ internal static class NativeLibraries
                 s_resolverInstalled = true;
             }
 
-            foreach (var name in candidates)
-            {
-                if (NativeLibrary.TryLoad(name, out var loaded))
-                {
-                    Volatile.Write(ref handle, loaded);
-                    return;
-                }
-            }
-
-            throw new DllNotFoundException(
-                $"Could not load {candidates[0]} (tried {string.Join(", ", candidates)}). "
-                + $"Install the Debian package {debianPackage} (eng/setup.sh does) or put the library on the loader path.");
+            Volatile.Write(ref handle, LoadFirst(candidates, debianPackage));
         }
+    }
+
+    /// <summary>Loads the first candidate that loads, or throws a <see cref="DllNotFoundException"/> that says what to install.</summary>
+    internal static nint LoadFirst(string[] candidates, string debianPackage)
+    {
+        foreach (var name in candidates)
+        {
+            if (NativeLibrary.TryLoad(name, out var loaded))
+            {
+                return loaded;
+            }
+        }
+
+        throw new DllNotFoundException(
+            $"Could not load {candidates[0]} (tried {string.Join(", ", candidates)}). "
+            + $"Install the Debian package {debianPackage} (eng/setup.sh does) or put the library on the loader path.");
     }
 
     private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) => libraryName switch
