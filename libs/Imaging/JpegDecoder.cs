@@ -34,8 +34,8 @@ internal static unsafe class JpegDecoder
                 : format == PixelFormat.Gray8 ? TurboJpegNative.PixelFormatGray
                 : TurboJpegNative.PixelFormatRgb;
             var nativeChannels = cmyk ? 4 : (int)format;
-            var pixelCount = outWidth * outHeight;
-            var buffer = ArrayPool<byte>.Shared.Rent(checked(pixelCount * nativeChannels));
+            var pixelCount = PixelBuffers.PixelCount(outWidth, outHeight, nativeChannels);
+            var buffer = ArrayPool<byte>.Shared.Rent(pixelCount * nativeChannels);
             try
             {
                 fixed (byte* dst = buffer)

@@ -32,7 +32,7 @@ internal static unsafe class PngDecoder
                 throw new ImageDecodeException(ImageDecodeError.TooLarge, $"The decoded PNG would take {size} bytes.");
             }
 
-            var pixelCount = info.Width * info.Height;
+            var pixelCount = PixelBuffers.PixelCount(info.Width, info.Height, sixteenBit ? 8 : 3);
             var outBytes = pixelCount * (int)format;
             var buffer = ArrayPool<byte>.Shared.Rent(sixteenBit ? outBytes : Math.Max(outBytes, (int)size));
             byte[]? wide = sixteenBit ? ArrayPool<byte>.Shared.Rent((int)size) : null;

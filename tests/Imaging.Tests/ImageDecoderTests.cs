@@ -1,9 +1,10 @@
 using MlAspire.Imaging.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace MlAspire.Imaging.Tests;
 
 [Collection(TestImagesCollection.Name)]
-public sealed class ImageDecoderTests(TestImages images)
+public sealed class ImageDecoderTests(TestImages images, ITestOutputHelper output)
 {
     // JPEG tolerance: both sides run libjpeg-turbo's accurate integer IDCT with fancy upsampling, but ImageMagick links
     // libjpeg (62 ABI) through its own read path and may pick a different SIMD/C code path or upsampler, so a sample
@@ -174,6 +175,41 @@ public sealed class ImageDecoderTests(TestImages images)
     }
 
     [Fact]
+    public void AlphaIsDroppedNotComposited()
+    {
+        // 2x1 RGBA: a fully transparent and a half transparent pixel keep their stored colour.
+        byte[] row = [0, 200, 100, 50, 0, 10, 20, 30, 128];
+        var png = PngBuilder.File(PngBuilder.Ihdr(2, 1, 8, 6), PngBuilder.Chunk("IDAT", PngBuilder.Zlib(row)));
+        using var rgb = ImageDecoder.Decode(png, PixelFormat.Rgb24);
+        Assert.Equal([200, 100, 50, 10, 20, 30], rgb.Pixels.ToArray());
+        using var gray = ImageDecoder.Decode(png, PixelFormat.Gray8);
+        Assert.Equal([PixelConversion.Luma(200, 100, 50), PixelConversion.Luma(10, 20, 30)], gray.Pixels.ToArray());
+    }
+
+    [Fact]
+    public void PaletteTransparencyDoesNotChangeTheColours()
+    {
+        // 2x1 palette image, index 0 fully transparent through tRNS.
+        var png = PngBuilder.File(
+            PngBuilder.Ihdr(2, 1, 8, 3),
+            PngBuilder.Chunk("PLTE", [255, 0, 0, 0, 0, 255]),
+            PngBuilder.Chunk("tRNS", [0]),
+            PngBuilder.Chunk("IDAT", PngBuilder.Zlib([0, 0, 1])));
+        using var rgb = ImageDecoder.Decode(png, PixelFormat.Rgb24);
+        Assert.Equal([255, 0, 0, 0, 0, 255], rgb.Pixels.ToArray());
+    }
+
+    [Fact]
+    public void SixteenBitSamplesBecomeEightBitByTruncatingDivisionBy257()
+    {
+        // 4x1 gray 16-bit: 0x0000, 0x8080 (= 128 * 257), 0x80FF (33023, just below 129 * 257), 0xFFFF.
+        byte[] row = [0, 0x00, 0x00, 0x80, 0x80, 0x80, 0xFF, 0xFF, 0xFF];
+        var png = PngBuilder.File(PngBuilder.Ihdr(4, 1, 16, 0), PngBuilder.Chunk("IDAT", PngBuilder.Zlib(row)));
+        using var gray = ImageDecoder.Decode(png, PixelFormat.Gray8);
+        Assert.Equal([0, 128, 128, 255], gray.Pixels.ToArray());
+    }
+
+    [Fact]
     public void DecodedPixelsAreUnavailableAfterDispose()
     {
         var image = ImageDecoder.Decode(images.Bytes("png-rgb8"), PixelFormat.Rgb24);
@@ -195,7 +231,7 @@ public sealed class ImageDecoderTests(TestImages images)
         }
     }
 
-    private static void AssertClose(byte[] expected, ReadOnlySpan<byte> actual, int maxAbs, double maxMean)
+    private void AssertClose(byte[] expected, ReadOnlySpan<byte> actual, int maxAbs, double maxMean)
     {
         Assert.Equal(expected.Length, actual.Length);
         long total = 0;
@@ -208,6 +244,7 @@ public sealed class ImageDecoderTests(TestImages images)
         }
 
         var mean = (double)total / expected.Length;
+        output.WriteLine($"max |diff| {worst}, mean |diff| {mean:F4} over {expected.Length} samples");
         Assert.True(worst <= maxAbs && mean <= maxMean, $"max |diff| {worst} (limit {maxAbs}), mean |diff| {mean:F3} (limit {maxMean}).");
     }
 }

@@ -30,6 +30,15 @@ public sealed class MalformedImageTests(TestImages images)
     }
 
     [Fact]
+    public void EvenWithoutLimitsAHeaderTooLargeForOneBufferFailsAsTooLarge()
+    {
+        var unlimited = new ImageLimits { MaxWidth = int.MaxValue, MaxHeight = int.MaxValue, MaxPixels = long.MaxValue };
+        var png = PngBuilder.File(PngBuilder.Ihdr(65535, 65535, 8, 2), PngBuilder.Chunk("IDAT", PngBuilder.ZlibZeros(1000)));
+        var e = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(png, PixelFormat.Rgb24, unlimited));
+        Assert.Equal(ImageDecodeError.TooLarge, e.Error);
+    }
+
+    [Fact]
     public void PngDecompressionBombWithinTheDeclaredSizeIsRefusedByPixelLimits()
     {
         // 6000 x 6000 gray: 36 MB of pixels from a ~35 kB file. A 4-megapixel limit refuses it from the header.

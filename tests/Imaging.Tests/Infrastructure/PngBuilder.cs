@@ -49,5 +49,17 @@ public static class PngBuilder
         return output.ToArray();
     }
 
+    /// <summary>zlib-compresses the given scanlines (each row led by its filter-type byte).</summary>
+    public static byte[] Zlib(byte[] data)
+    {
+        using var output = new MemoryStream();
+        using (var z = new ZLibStream(output, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            z.Write(data);
+        }
+
+        return output.ToArray();
+    }
+
     public static byte[] File(params byte[][] chunks) => [.. Signature, .. chunks.SelectMany(c => c), .. Chunk("IEND", [])];
 }
