@@ -9,16 +9,28 @@ public static class ImagePreprocessor
     /// (e.g. one slot of a batch buffer). JPEGs are scaled down at decode time when a TurboJPEG factor keeps both
     /// dimensions at least the target size.
     /// </summary>
+    /// <param name="encoded">The encoded JPEG or PNG.</param>
+    /// <param name="spec">The model's preprocessing block.</param>
+    /// <param name="destination">Receives <see cref="PreprocessingSpec.TensorLength"/> floats at its start.</param>
+    /// <param name="limits">Header limits checked before decoding.</param>
+    /// <param name="allowJpegDecodeScaling">False to always decode JPEGs at full size (bit-for-bit the same
+    /// pipeline as for PNG, at the cost of speed on large photos).</param>
     /// <exception cref="ImageDecodeException">Bad, unsupported or oversized image.</exception>
     /// <exception cref="ArgumentException">Invalid spec or a destination shorter than the tensor.</exception>
     public static PreprocessResult Preprocess(
-        ReadOnlySpan<byte> encoded, PreprocessingSpec spec, Span<float> destination, ImageLimits limits)
+        ReadOnlySpan<byte> encoded,
+        PreprocessingSpec spec,
+        Span<float> destination,
+        ImageLimits limits,
+        bool allowJpegDecodeScaling = true)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(limits);
         spec.Validate();
         EnsureDestination(spec, destination);
-        using var image = ImageDecoder.Decode(encoded, spec.PixelFormat, limits, spec.Width, spec.Height);
+        using var image = allowJpegDecodeScaling
+            ? ImageDecoder.Decode(encoded, spec.PixelFormat, limits, spec.Width, spec.Height)
+            : ImageDecoder.Decode(encoded, spec.PixelFormat, limits);
         ResizeAndNormalize(image.Pixels, image.Width, image.Height, spec, destination);
         return new PreprocessResult(
             image.Source.Format,

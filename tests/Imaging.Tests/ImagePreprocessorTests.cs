@@ -200,6 +200,15 @@ public sealed class ImagePreprocessorTests(TestImages images)
         var result = ImagePreprocessor.Preprocess(images.Bytes("jpeg-640x480"), spec, tensor, ImageLimits.Default);
         Assert.Equal(new PreprocessResult(ImageFormat.Jpeg, 640, 480, 320, 240, 1, 2), result);
         Assert.All(tensor, v => Assert.InRange(v, 0f, 255f));
+
+        var fullSize = new float[spec.TensorLength];
+        var unscaled = ImagePreprocessor.Preprocess(images.Bytes("jpeg-640x480"), spec, fullSize, ImageLimits.Default, allowJpegDecodeScaling: false);
+        Assert.Equal(new PreprocessResult(ImageFormat.Jpeg, 640, 480, 640, 480, 1, 1), unscaled);
+
+        // Both paths sample the same picture: close on average, not identical.
+        var meanAbs = tensor.Zip(fullSize, (a, b) => Math.Abs(a - b)).Average();
+        Assert.InRange(meanAbs, 0.0, 8.0);
+        Assert.NotEqual(tensor, fullSize);
     }
 
     [Fact]
