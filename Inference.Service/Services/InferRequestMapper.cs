@@ -34,22 +34,22 @@ internal static class InferRequestMapper
         {
             var input = request.Inputs[i];
             var spec = model.FindInput(input.Name) ??
-                throw Invalid($"input '{input.Name}' is not an input of model '{model.Name}' (inputs: {string.Join(", ", model.Inputs.Select(x => x.Name))})");
+                throw Invalid($"Input '{input.Name}' is not an input of model '{model.Name}' (inputs: {string.Join(", ", model.Inputs.Select(x => x.Name))})");
             if (byName.ContainsKey(input.Name))
             {
-                throw Invalid($"input '{input.Name}' is given more than once");
+                throw Invalid($"Input '{input.Name}' is given more than once");
             }
 
             if (!TensorDataTypes.TryParseWireName(input.Datatype, out var type) || type != spec.DataType)
             {
-                throw Invalid($"input '{input.Name}' has datatype '{input.Datatype}' but the model expects {TensorDataTypes.ToWireName(spec.DataType)}");
+                throw Invalid($"Input '{input.Name}' has datatype '{input.Datatype}' but the model expects {TensorDataTypes.ToWireName(spec.DataType)}");
             }
 
             var shape = input.Shape.ToArray();
             var inputRows = CheckShape(input.Name, shape, spec, model);
             if (rows >= 0 && inputRows != rows)
             {
-                throw Invalid($"input '{input.Name}' has batch size {inputRows} but another input has {rows}; all inputs must agree");
+                throw Invalid($"Input '{input.Name}' has batch size {inputRows} but another input has {rows}; all inputs must agree");
             }
 
             rows = inputRows;
@@ -60,7 +60,7 @@ internal static class InferRequestMapper
             }
             catch (OverflowException)
             {
-                throw Invalid($"input '{input.Name}' shape [{string.Join(", ", shape)}] is too large");
+                throw Invalid($"Input '{input.Name}' shape [{string.Join(", ", shape)}] is too large");
             }
 
             ReadOnlyMemory<byte> data;
@@ -68,14 +68,14 @@ internal static class InferRequestMapper
             {
                 if (input.Contents is not null && HasAnyContents(input.Contents))
                 {
-                    throw Invalid($"input '{input.Name}' has typed contents while raw_input_contents is used; use one or the other");
+                    throw Invalid($"Input '{input.Name}' has typed contents while raw_input_contents is used; use one or the other");
                 }
 
                 data = request.RawInputContents[i].Memory;
                 var expected = elements * TensorDataTypes.SizeOf(type);
                 if (data.Length != expected)
                 {
-                    throw Invalid($"input '{input.Name}' raw content has {data.Length} bytes but shape [{string.Join(", ", shape)}] of {input.Datatype} needs {expected}");
+                    throw Invalid($"Input '{input.Name}' raw content has {data.Length} bytes but shape [{string.Join(", ", shape)}] of {input.Datatype} needs {expected}");
                 }
             }
             else
@@ -89,7 +89,7 @@ internal static class InferRequestMapper
         var missing = model.Inputs.Where(s => !byName.ContainsKey(s.Name)).Select(s => s.Name).ToList();
         if (missing.Count > 0)
         {
-            throw Invalid($"input '{missing[0]}' is missing (model '{model.Name}' needs {string.Join(", ", model.Inputs.Select(x => x.Name))})");
+            throw Invalid($"Input '{missing[0]}' is missing (model '{model.Name}' needs {string.Join(", ", model.Inputs.Select(x => x.Name))})");
         }
 
         return ([.. model.Inputs.Select(s => byName[s.Name])], Math.Max(rows, 1));
@@ -107,7 +107,7 @@ internal static class InferRequestMapper
         foreach (var output in request.Outputs)
         {
             var spec = model.FindOutput(output.Name) ??
-                throw Invalid($"output '{output.Name}' is not an output of model '{model.Name}' (outputs: {string.Join(", ", model.Outputs.Select(x => x.Name))})");
+                throw Invalid($"Output '{output.Name}' is not an output of model '{model.Name}' (outputs: {string.Join(", ", model.Outputs.Select(x => x.Name))})");
             var k = 0;
             if (output.Parameters.TryGetValue(ClassificationParameter, out var parameter))
             {
@@ -119,12 +119,12 @@ internal static class InferRequestMapper
                 };
                 if (k is < 1 or > MaxClassificationCount)
                 {
-                    throw Invalid($"output '{output.Name}' parameter 'classification' must be an integer between 1 and {MaxClassificationCount}");
+                    throw Invalid($"Output '{output.Name}' parameter 'classification' must be an integer between 1 and {MaxClassificationCount}");
                 }
 
                 if (spec.DataType is not (TensorDataType.FP32 or TensorDataType.FP16))
                 {
-                    throw Invalid($"output '{output.Name}' is {TensorDataTypes.ToWireName(spec.DataType)}; classification needs a floating-point output");
+                    throw Invalid($"Output '{output.Name}' is {TensorDataTypes.ToWireName(spec.DataType)}; classification needs a floating-point output");
                 }
             }
 
@@ -218,14 +218,14 @@ internal static class InferRequestMapper
         var offset = model.SupportsBatching ? 1 : 0;
         if (shape.Length != dims.Count + offset)
         {
-            throw Invalid($"input '{name}' has shape [{string.Join(", ", shape)}] but the model expects {Describe(dims, model)}");
+            throw Invalid($"Input '{name}' has shape [{string.Join(", ", shape)}] but the model expects {Describe(dims, model)}");
         }
 
         for (var d = 0; d < dims.Count; d++)
         {
             if (shape[d + offset] < 0 || dims[d] != -1 && shape[d + offset] != dims[d])
             {
-                throw Invalid($"input '{name}' has shape [{string.Join(", ", shape)}] but the model expects {Describe(dims, model)}");
+                throw Invalid($"Input '{name}' has shape [{string.Join(", ", shape)}] but the model expects {Describe(dims, model)}");
             }
         }
 
@@ -236,7 +236,7 @@ internal static class InferRequestMapper
 
         if (shape[0] < 1 || shape[0] > model.MaxBatchSize)
         {
-            throw Invalid($"input '{name}' has batch size {shape[0]}; model '{model.Name}' accepts 1 to {model.MaxBatchSize}");
+            throw Invalid($"Input '{name}' has batch size {shape[0]}; model '{model.Name}' accepts 1 to {model.MaxBatchSize}");
         }
 
         return (int)shape[0];
@@ -281,19 +281,19 @@ internal static class InferRequestMapper
                 data = count == elements ? [.. contents.BoolContents.Select(b => b ? (byte)1 : (byte)0)] : [];
                 break;
             default:
-                throw Invalid($"input '{name}' is {TensorDataTypes.ToWireName(type)}, which travels only in raw_input_contents");
+                throw Invalid($"Input '{name}' is {TensorDataTypes.ToWireName(type)}, which travels only in raw_input_contents");
         }
 
         if (count != elements)
         {
-            throw Invalid($"input '{name}' has {count} values in its contents but its shape holds {elements}");
+            throw Invalid($"Input '{name}' has {count} values in its contents but its shape holds {elements}");
         }
 
         return data;
     }
 
     private static long CheckRange(string name, long value, long min, long max) =>
-        value >= min && value <= max ? value : throw Invalid($"input '{name}' holds {value}, outside {min}..{max}");
+        value >= min && value <= max ? value : throw Invalid($"Input '{name}' holds {value}, outside {min}..{max}");
 
-    private static InferenceException Invalid(string message) => new(InferenceError.InvalidArgument, char.ToUpperInvariant(message[0]) + message[1..] + ".");
+    private static InferenceException Invalid(string message) => new(InferenceError.InvalidArgument, message + ".");
 }
