@@ -19,6 +19,7 @@ internal sealed class Orchestrator : IAsyncDisposable
     private readonly string _stateDirectory;
     private readonly string _runDirectory;
     private RunValues? _values;
+    private int _startRequested;
     private int _stopped;
 
     public Orchestrator(DistributedApplicationBuilder builder, ResourceNotificationService notifications, ResourceLoggerService logs, ILogger logger, TextWriter? echo)
@@ -49,6 +50,11 @@ internal sealed class Orchestrator : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _startRequested, 1) == 1)
+        {
+            throw new InvalidOperationException("The application can be started only once.");
+        }
+
         var resources = TopologyValidator.StartOrder(_builder.Resources).Where(r => r.IsRunnable).ToList();
         _values = RunValues.Allocate(resources, _builder.Configuration);
         var plans = resources.ToDictionary(r => r, r => Enumerable.Range(0, r.Replicas).Select(i => RunPlanner.Plan(r, i, _values, Options)).ToList());
@@ -127,7 +133,7 @@ internal sealed class Orchestrator : IAsyncDisposable
 
     public async Task StopAsync()
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        if (Interlocked.Exchange(ref _stopped, 1) == 1 || Volatile.Read(ref _startRequested) == 0)
         {
             return;
         }

@@ -24,6 +24,7 @@ internal sealed class ReplicaRunner : IDisposable
     private readonly HashSet<int> _allProcessIds = [];
     private Process? _process;
     private Task _loop = Task.CompletedTask;
+    private volatile bool _disposed;
 
     public ReplicaRunner(
         ReplicaPlan plan,
@@ -95,6 +96,11 @@ internal sealed class ReplicaRunner : IDisposable
     /// <summary>Crash path (AppHost exiting): SIGKILL everything this replica started, synchronously.</summary>
     public void KillNow()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         _stopping.Cancel();
         foreach (var process in SnapshotTree())
         {
@@ -104,6 +110,7 @@ internal sealed class ReplicaRunner : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         _stopping.Dispose();
         _process?.Dispose();
     }
