@@ -72,27 +72,39 @@ internal sealed class Orchestrator : IAsyncDisposable
 
         try
         {
-            foreach (var project in resources.OfType<ProjectResource>())
+            var projects = resources.OfType<ProjectResource>().ToList();
+            if (projects.Count > 0)
             {
-                Publish(runners[project], s => s with { State = ResourceState.Building, Message = null });
-                Log.Building(_logger, project.Name);
-                string dll;
+                foreach (var project in projects)
+                {
+                    Publish(runners[project], s => s with { State = ResourceState.Building, Message = null });
+                }
+
+                Log.Building(_logger, string.Join(", ", projects.Select(p => p.Name)));
+                Dictionary<ProjectResource, string> outputs;
                 try
                 {
-                    dll = await ProjectBuilder.BuildAsync(project, Options.BuildProjects, cancellationToken).ConfigureAwait(false);
+                    outputs = await ProjectBuilder.BuildAsync(projects, _runDirectory, Options.BuildProjects, cancellationToken).ConfigureAwait(false);
                 }
                 catch (DistributedApplicationException ex)
                 {
-                    Publish(runners[project], s => s with { State = ResourceState.FailedToStart, Message = ex.Message });
+                    foreach (var project in projects)
+                    {
+                        Publish(runners[project], s => s with { State = ResourceState.FailedToStart, Message = ex.Message });
+                    }
+
                     throw;
                 }
 
-                foreach (var runner in runners[project])
+                foreach (var project in projects)
                 {
-                    runner.Dispose();
-                }
+                    foreach (var runner in runners[project])
+                    {
+                        runner.Dispose();
+                    }
 
-                runners[project] = [.. plans[project].Select(plan => CreateRunner(plan, dll))];
+                    runners[project] = [.. plans[project].Select(plan => CreateRunner(plan, outputs[project]))];
+                }
             }
 
             var tasks = new Dictionary<Resource, Task>();
