@@ -8,11 +8,13 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
     internal const string ProjectPathMetadataKey = "AppHostProjectPath";
 
     private readonly List<Resource> _resources = [];
+    private readonly bool _isProcessEntryPoint;
     private bool _built;
 
     public DistributedApplicationBuilder(DistributedApplicationOptions options, Assembly? appHostAssembly)
     {
         Options = options;
+        _isProcessEntryPoint = appHostAssembly is not null && appHostAssembly == Assembly.GetEntryAssembly();
         Configuration = new ConfigurationManager();
         Configuration.AddEnvironmentVariables();
         Configuration.AddCommandLine(options.Args);
@@ -76,7 +78,17 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
                 $"{redis.Name}-password", secret: true, new GenerateParameterDefault { Special = false }).Resource;
         }
 
-        TopologyValidator.ThrowIfInvalid(this);
+        try
+        {
+            TopologyValidator.ThrowIfInvalid(this);
+        }
+        catch (DistributedApplicationException ex) when (Options.ExitOnError && _isProcessEntryPoint)
+        {
+            // The AppHost's own entry point: a clear message and exit code 1, not a stack trace.
+            Console.Error.WriteLine(ex.Message);
+            Environment.Exit(1);
+        }
+
         return new DistributedApplication(this);
     }
 
