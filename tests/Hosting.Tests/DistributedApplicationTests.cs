@@ -52,7 +52,7 @@ public sealed class DistributedApplicationTests
     {
         using var timeout = TestApp.Timeout();
         var builder = TestApp.CreateBuilder();
-        builder.Options.StartupTimeout = TimeSpan.FromSeconds(3);
+        builder.Options.StartupTimeout = TimeSpan.FromSeconds(8);
         var backend = builder.AddHealthServer("backend").WithEnvironment("NEVER_HEALTHY", "1");
         builder.AddExecutable("frontend", "sleep", ".", "300").WaitFor(backend);
         await using var app = builder.Build();
@@ -60,8 +60,8 @@ public sealed class DistributedApplicationTests
         var started = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<DistributedApplicationException>(() => app.StartAsync(timeout.Token));
 
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(30));
-        Assert.Contains("Resource 'backend' did not become healthy within 3s", error.Message, StringComparison.Ordinal);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(40));
+        Assert.Contains("Resource 'backend' did not become healthy within 8s", error.Message, StringComparison.Ordinal);
         Assert.Contains("returned 503", error.Message, StringComparison.Ordinal);
         Assert.Contains("Resource 'frontend' did not start", error.Message, StringComparison.Ordinal);
         var frontend = app.ResourceNotifications.GetSnapshot("frontend-0")!;

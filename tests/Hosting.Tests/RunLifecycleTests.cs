@@ -29,6 +29,36 @@ public sealed class RunLifecycleTests
     }
 
     [Fact]
+    public async Task KillAllEndsStubbornTreesWithoutAGracePeriod()
+    {
+        using var timeout = TestApp.Timeout();
+        var builder = TestApp.CreateBuilder();
+        builder.Options.StopTimeout = TimeSpan.FromMinutes(5);
+        builder.AddExecutable("stubborn", "sh", ".", "-c", "trap '' TERM; sleep 1000 & sleep 1000 & wait");
+        await using var app = builder.Build();
+        await app.StartAsync(timeout.Token);
+        var root = app.ResourceNotifications.GetSnapshot("stubborn-0")!.ProcessId!.Value;
+        List<int> tree;
+        do
+        {
+            await Task.Delay(100, timeout.Token);
+            tree = [root, .. ProcFs.Descendants(root)];
+        }
+        while (tree.Count < 3);
+
+        await Task.Delay(500, timeout.Token); // the runner records descendants on its monitor tick
+        var stopwatch = Stopwatch.StartNew();
+        app.Orchestrator.KillAll();
+        while (tree.Exists(ProcFs.IsRunning) && stopwatch.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+
+        Assert.All(tree, pid => Assert.False(ProcFs.IsRunning(pid), $"process {pid} survived KillAll"));
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromMinutes(1), "KillAll must not wait for the stop grace period");
+    }
+
+    [Fact]
     public async Task StartingTwiceIsRejected()
     {
         using var timeout = TestApp.Timeout();
