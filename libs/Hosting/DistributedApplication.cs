@@ -1,0 +1,171 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using MlAspire.Hosting.Orchestration;
+using MlAspire.Hosting.Publishing;
+
+namespace MlAspire.Hosting;
+
+/// <summary>The built application. <see cref="RunAsync"/> either publishes the manifest
+/// (<c>--publisher manifest --output-path &lt;path&gt;</c>) or runs everything until Ctrl+C / SIGTERM.</summary>
+public sealed class DistributedApplication : IAsyncDisposable
+{
+    private readonly DistributedApplicationBuilder _builder;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly bool _ownsLoggerFactory;
+    private readonly ILogger _logger;
+    private readonly TextWriter _output;
+    private readonly Orchestrator _orchestrator;
+    private int _exitHandlersRegistered;
+
+    internal DistributedApplication(DistributedApplicationBuilder builder)
+    {
+        _builder = builder;
+        _output = builder.Options.Output ?? TextWriter.Synchronized(Console.Out);
+        _ownsLoggerFactory = builder.Options.LoggerFactory is null;
+        _loggerFactory = builder.Options.LoggerFactory ?? LoggerFactory.Create(logging => logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+        }));
+        _logger = _loggerFactory.CreateLogger("MlAspire.Hosting");
+        ResourceNotifications = new ResourceNotificationService();
+        ResourceLogs = new ResourceLoggerService(builder.Options.LogLinesPerReplica);
+        _orchestrator = new Orchestrator(builder, ResourceNotifications, ResourceLogs, _logger, _output);
+    }
+
+    /// <summary>Replica states as a current view and a change stream (what a dashboard watches).</summary>
+    public ResourceNotificationService ResourceNotifications { get; }
+
+    /// <summary>Replica output: bounded history per replica and a live stream.</summary>
+    public ResourceLoggerService ResourceLogs { get; }
+
+    public IReadOnlyList<Resource> Resources => _builder.Resources;
+
+    public DistributedApplicationExecutionContext ExecutionContext => _builder.ExecutionContext;
+
+    public DistributedApplicationOptions Options => _builder.Options;
+
+    internal Orchestrator Orchestrator => _orchestrator;
+
+    /// <summary>Creates a builder for the AppHost's entry point: arguments become configuration, and failures
+    /// end the process with a message instead of a stack trace.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static IDistributedApplicationBuilder CreateBuilder(string[] args) =>
+        new DistributedApplicationBuilder(new DistributedApplicationOptions { Args = args, ExitOnError = true }, Assembly.GetCallingAssembly());
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static IDistributedApplicationBuilder CreateBuilder(DistributedApplicationOptions options) =>
+        new DistributedApplicationBuilder(options, Assembly.GetCallingAssembly());
+
+    /// <summary>Run mode: builds projects and starts every resource; returns once all are healthy. Throws
+    /// <see cref="DistributedApplicationException"/> (after stopping what started) when one cannot start.
+    /// Publish mode: writes the manifest.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (ExecutionContext.IsPublishMode)
+        {
+            Publish();
+            return;
+        }
+
+        RegisterExitHandlers();
+        await _orchestrator.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops every replica in reverse dependency order (SIGTERM, SIGKILL after <c>StopTimeout</c>).</summary>
+    public Task StopAsync() => _orchestrator.StopAsync();
+
+    /// <summary>Publishes, or runs until <paramref name="cancellationToken"/> fires or the process gets
+    /// SIGINT/SIGTERM/SIGQUIT, then stops everything. A second Ctrl+C kills everything at once.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            if (ExecutionContext.IsPublishMode)
+            {
+                Publish();
+                return;
+            }
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var signals = 0;
+            void OnSignal(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                if (Interlocked.Increment(ref signals) == 1)
+                {
+                    Log.SignalReceived(_logger, context.Signal.ToString());
+                    stop.Cancel();
+                }
+                else
+                {
+                    _orchestrator.KillAll();
+                }
+            }
+
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            using var sigquit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal);
+
+            try
+            {
+                await StartAsync(stop.Token).ConfigureAwait(false);
+                ResourceTable.Write(_output, ResourceNotifications.GetCurrentSnapshots());
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Ctrl+C or the caller's token: fall through to the graceful stop.
+            }
+            finally
+            {
+                await _orchestrator.StopAsync().ConfigureAwait(false);
+            }
+        }
+        catch (DistributedApplicationException ex) when (Options.ExitOnError)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            Environment.ExitCode = 1;
+        }
+    }
+
+    public void Run() => RunAsync().GetAwaiter().GetResult();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _orchestrator.DisposeAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _exitHandlersRegistered, 0) == 1)
+        {
+            AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+            AppDomain.CurrentDomain.UnhandledException -= OnUnhandledException;
+        }
+
+        if (_ownsLoggerFactory)
+        {
+            _loggerFactory.Dispose();
+        }
+    }
+
+    private void Publish()
+    {
+        var path = ManifestPublisher.ResolveOutputPath(ExecutionContext.OutputPath);
+        ManifestPublisher.Write(_builder.Resources, path);
+        Log.PublishedManifest(_logger, path);
+    }
+
+    /// <summary>If the AppHost exits without a graceful stop (unhandled exception, Environment.Exit), kill every child tree.</summary>
+    private void RegisterExitHandlers()
+    {
+        if (Interlocked.Exchange(ref _exitHandlersRegistered, 1) == 0)
+        {
+            AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+            AppDomain.CurrentDomain.UnhandledException += OnUnhandledException;
+        }
+    }
+
+    private void OnProcessExit(object? sender, EventArgs e) => _orchestrator.KillAll();
+
+    private void OnUnhandledException(object? sender, UnhandledExceptionEventArgs e) => _orchestrator.KillAll();
+}
