@@ -1,7 +1,9 @@
+using MlAspire.Inference.Service.Extensions;
 using MlAspire.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddInferenceServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
