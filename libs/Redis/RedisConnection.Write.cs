@@ -1,0 +1,79 @@
+namespace MlAspire.Redis;
+
+internal sealed partial class RedisConnection
+{
+    /// <summary>
+    /// Queues a command. Returns null when the connection is already closed (the command was not sent, so the caller
+    /// may safely send it elsewhere). The first caller to find the writer idle becomes the writer and flushes
+    /// everything queued meanwhile in one socket write.
+    /// </summary>
+    public Task<RedisResult>? TrySend(string command, ReadOnlySpan<RedisValue> args)
+    {
+        var pending = new PendingReply();
+        lock (_writeLock)
+        {
+            if (_isClosed)
+            {
+                return null;
+            }
+
+            RespWriter.WriteCommand(_buffer, command, args);
+            _pending.Enqueue(pending);
+            if (_writing)
+            {
+                return pending.Task;
+            }
+
+            _writing = true;
+        }
+
+        _ = FlushLoopAsync();
+        return pending.Task;
+    }
+
+    private async Task FlushLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                PooledBufferWriter batch;
+                lock (_writeLock)
+                {
+                    if (_buffer.WrittenCount == 0 || _isClosed)
+                    {
+                        _writing = false;
+                        if (_isClosed)
+                        {
+                            _buffer.Dispose();
+                            _spare.Dispose();
+                        }
+
+                        return;
+                    }
+
+                    batch = _buffer;
+                    _buffer = _spare;
+                    _spare = batch;
+                }
+
+                await _stream.WriteAsync(batch.WrittenMemory).ConfigureAwait(false);
+                if (_stream is System.Net.Security.SslStream)
+                {
+                    await _stream.FlushAsync().ConfigureAwait(false);
+                }
+
+                batch.Reset();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            lock (_writeLock)
+            {
+                _writing = false;
+            }
+
+            Close(new RedisConnectionException($"Writing to {Endpoint} failed: {ex.Message}", ex));
+        }
+    }
+}
