@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace MlAspire.Redis;
 
 /// <summary>
@@ -6,8 +8,30 @@ namespace MlAspire.Redis;
 /// </summary>
 internal sealed class PendingReply : TaskCompletionSource<RedisResult>
 {
-    public PendingReply()
+    public PendingReply(string command, long started, long deadline)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
+        Command = command;
+        Started = started;
+        Deadline = deadline;
+    }
+
+    public string Command { get; }
+
+    public long Started { get; }
+
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> after which the caller gets a <see cref="RedisTimeoutException"/>.</summary>
+    public long Deadline { get; }
+
+    public bool TryExpire(long now)
+    {
+        if (now < Deadline)
+        {
+            return false;
+        }
+
+        TrySetException(new RedisTimeoutException(
+            $"{Command} got no reply within {Stopwatch.GetElapsedTime(Started, now).TotalMilliseconds:0} ms (the reply will be discarded when it arrives)."));
+        return true;
     }
 }

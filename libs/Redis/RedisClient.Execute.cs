@@ -70,13 +70,15 @@ public sealed partial class RedisClient
                     connection = await WaitForConnectionAsync(connection, started, timeout, cancellationToken).ConfigureAwait(false);
                 }
 
-                var reply = connection.TrySend(command, args);
+                var reply = connection.TrySend(command, args, started, Deadline(started, timeout));
                 if (reply is null)
                 {
                     continue;
                 }
 
-                var result = reply.IsCompleted ? await reply.ConfigureAwait(false) : await WaitReplyAsync(reply, command, started, timeout, cancellationToken).ConfigureAwait(false);
+                var result = cancellationToken.CanBeCanceled
+                    ? await reply.WaitAsync(cancellationToken).ConfigureAwait(false)
+                    : await reply.ConfigureAwait(false);
                 return Complete(command, result, started, activity);
             }
         }
@@ -107,9 +109,9 @@ public sealed partial class RedisClient
             }
 
             connection ??= await ConnectDedicatedAsync(cancellationToken).ConfigureAwait(false);
-            var reply = connection.TrySend(command, args)
+            var reply = connection.TrySend(command, args, started, Deadline(started, timeout))
                 ?? throw new RedisConnectionException($"The blocking connection to {connection.Endpoint} closed.");
-            var result = await WaitReplyAsync(reply, command, started, timeout, cancellationToken).ConfigureAwait(false);
+            var result = await reply.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (!_disposed.IsCancellationRequested && _idleBlocking.Count < MaxIdleBlockingConnections)
             {
                 _idleBlocking.Add(connection);
@@ -174,31 +176,16 @@ public sealed partial class RedisClient
         }
     }
 
-    private static async Task<RedisResult> WaitReplyAsync(
-        Task<RedisResult> reply, string command, long started, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var remaining = timeout - Stopwatch.GetElapsedTime(started);
-        try
-        {
-            return await reply.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException ex)
-        {
-            throw new RedisTimeoutException(
-                $"{command} got no reply within {timeout.TotalMilliseconds:0} ms (the reply will be discarded when it arrives).", ex);
-        }
-    }
+    private static long Deadline(long started, TimeSpan timeout) =>
+        timeout >= TimeSpan.FromDays(1) ? long.MaxValue : started + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
 
     private RedisResult Complete(string command, RedisResult result, long started, Activity? activity)
     {
-        if (MetricsEnabled)
+        if (MetricsEnabled && (RedisTelemetry.Commands.Enabled || RedisTelemetry.Duration.Enabled))
         {
             var tags = new TagList { { "db.operation.name", command } };
             RedisTelemetry.Commands.Add(1, tags);
-            if (RedisTelemetry.Duration.Enabled)
-            {
-                RedisTelemetry.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
-            }
+            RedisTelemetry.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
         }
 
         if (result.IsError)

@@ -1,15 +1,40 @@
+using System.Diagnostics;
+
 namespace MlAspire.Redis;
 
 internal sealed partial class RedisConnection
 {
+    private static readonly TimeSpan s_sweepPeriod = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Fails commands whose deadline passed, oldest first. One timer per connection instead of one per command; the
+    /// timed-out entries stay queued so their replies are still consumed in order.
+    /// </summary>
+    private void SweepTimeouts()
+    {
+        var now = Stopwatch.GetTimestamp();
+        foreach (var pending in _pending)
+        {
+            if (pending.Task.IsCompleted)
+            {
+                continue;
+            }
+
+            if (!pending.TryExpire(now))
+            {
+                break;
+            }
+        }
+    }
+
     /// <summary>
     /// Queues a command. Returns null when the connection is already closed (the command was not sent, so the caller
     /// may safely send it elsewhere). The first caller to find the writer idle becomes the writer and flushes
     /// everything queued meanwhile in one socket write.
     /// </summary>
-    public Task<RedisResult>? TrySend(string command, ReadOnlySpan<RedisValue> args)
+    public Task<RedisResult>? TrySend(string command, ReadOnlySpan<RedisValue> args, long started = 0, long deadline = long.MaxValue)
     {
-        var pending = new PendingReply();
+        var pending = new PendingReply(command, started, deadline);
         lock (_writeLock)
         {
             if (_isClosed)
@@ -27,7 +52,9 @@ internal sealed partial class RedisConnection
             _writing = true;
         }
 
-        _ = FlushLoopAsync();
+        // Flush from the thread pool rather than inline: callers woken by the same batch of replies queue their
+        // commands first, so one socket write carries them all.
+        ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.FlushLoopAsync(), this, preferLocal: false);
         return pending.Task;
     }
 

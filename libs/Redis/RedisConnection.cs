@@ -25,10 +25,12 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     private bool _writing;
     private volatile bool _isClosed;
     private Task _readLoop = Task.CompletedTask;
+    private readonly Timer _sweep;
 
     private RedisConnection(
         RedisEndpoint endpoint, Socket socket, Stream stream, bool isSubscriber, Action<RedisResult>? onPush, ILogger logger)
     {
+        _sweep = new Timer(static self => ((RedisConnection)self!).SweepTimeouts(), this, s_sweepPeriod, s_sweepPeriod);
         Endpoint = endpoint;
         _socket = socket;
         _stream = stream;
@@ -74,6 +76,8 @@ internal sealed partial class RedisConnection : IAsyncDisposable
 
             _isClosed = true;
         }
+
+        _sweep.Dispose();
 
         var connectionError = reason as RedisConnectionException
             ?? new RedisConnectionException($"The connection to {Endpoint} was lost: {reason.Message}", reason);

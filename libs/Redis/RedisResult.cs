@@ -25,6 +25,9 @@ public sealed class RedisResult
     /// <summary>The shared null reply.</summary>
     public static RedisResult Null { get; } = new(RedisResultType.Null, null, 0, 0, null);
 
+    /// <summary>The shared <c>+OK</c> reply.</summary>
+    internal static RedisResult Ok { get; } = new(RedisResultType.SimpleString, "OK"u8.ToArray(), 0, 0, null);
+
     /// <summary>The wire type of this reply.</summary>
     public RedisResultType Type { get; }
 

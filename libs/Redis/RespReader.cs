@@ -69,6 +69,12 @@ internal static class RespReader
         switch (type)
         {
             case (byte)'+':
+                if (reader.IsNext("OK\r\n"u8, advancePast: true))
+                {
+                    result = RedisResult.Ok;
+                    return true;
+                }
+
                 return TryReadLineResult(ref reader, RedisResultType.SimpleString, out result);
             case (byte)'-':
                 return TryReadLineResult(ref reader, RedisResultType.Error, out result);
