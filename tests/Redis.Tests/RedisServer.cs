@@ -8,10 +8,10 @@ namespace MlAspire.Redis.Tests;
 public sealed class RedisServer : IAsyncDisposable
 {
     private readonly string _directory;
-    private readonly string[] _extraArgs;
+    private readonly Func<int, string[]> _extraArgs;
     private Process? _process;
 
-    private RedisServer(string[] extraArgs)
+    private RedisServer(Func<int, string[]> extraArgs)
     {
         _extraArgs = extraArgs;
         _directory = Directory.CreateTempSubdirectory("mlaspire-redis-").FullName;
@@ -21,7 +21,10 @@ public sealed class RedisServer : IAsyncDisposable
 
     public string Endpoint => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync(params string[] extraArgs)
+    public static Task<RedisServer> StartAsync(params string[] extraArgs) => StartAsync(_ => extraArgs);
+
+    /// <summary>Starts a server whose extra arguments depend on the chosen port (for example <c>--tls-port</c>).</summary>
+    public static async Task<RedisServer> StartAsync(Func<int, string[]> extraArgs)
     {
         var server = new RedisServer(extraArgs);
         for (var attempt = 0; ; attempt++)
@@ -88,7 +91,7 @@ public sealed class RedisServer : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
-        foreach (var arg in _extraArgs)
+        foreach (var arg in _extraArgs(Port))
         {
             info.ArgumentList.Add(arg);
         }
