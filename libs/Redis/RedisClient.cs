@@ -139,7 +139,6 @@ public sealed partial class RedisClient : IAsyncDisposable
         }
 
         _connected.TrySetException(new ObjectDisposedException(nameof(RedisClient)));
-        _disposed.Dispose();
     }
 
     /// <summary>The endpoint currently (or last) in use.</summary>

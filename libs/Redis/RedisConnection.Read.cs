@@ -34,7 +34,9 @@ internal sealed partial class RedisConnection
             Log.ProtocolError(_logger, Endpoint, ex);
             reason = ex;
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException or InvalidOperationException)
+#pragma warning disable CA1031 // Whatever stops the read loop must close the connection and fail the waiting commands.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
             reason = ex;
         }

@@ -13,6 +13,14 @@ internal sealed partial class RedisConnection
     private void SweepTimeouts()
     {
         var now = Stopwatch.GetTimestamp();
+
+        // Deadlines grow along the queue, so nothing is due unless the oldest entry is. (Enumerating a
+        // ConcurrentQueue pins its segments, so it is done only then.)
+        if (!_pending.TryPeek(out var oldest) || now < oldest.Deadline)
+        {
+            return;
+        }
+
         foreach (var pending in _pending)
         {
             if (pending.Task.IsCompleted)
@@ -93,7 +101,9 @@ internal sealed partial class RedisConnection
                 batch.Reset();
             }
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+#pragma warning disable CA1031 // Whatever stops the writer must close the connection and fail the waiting commands.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
             lock (_writeLock)
             {

@@ -74,7 +74,6 @@ public sealed class RedisSubscriber : IAsyncDisposable
         }
 
         _ready.TrySetException(new ObjectDisposedException(nameof(RedisSubscriber)));
-        _disposed.Dispose();
     }
 
     internal async Task UnsubscribeAsync(RedisSubscription subscription)
