@@ -43,6 +43,7 @@ internal sealed partial class RedisConnection
     public Task<RedisResult>? TrySend(string command, ReadOnlySpan<RedisValue> args, long started = 0, long deadline = long.MaxValue)
     {
         var pending = new PendingReply(command, started, deadline);
+        bool flushInline;
         lock (_writeLock)
         {
             if (_isClosed)
@@ -50,6 +51,8 @@ internal sealed partial class RedisConnection
                 return null;
             }
 
+            // With nothing else in flight there is nothing to coalesce with: write now, for the lowest latency.
+            flushInline = _pending.IsEmpty;
             RespWriter.WriteCommand(_buffer, command, args);
             _pending.Enqueue(pending);
             if (_writing)
@@ -60,9 +63,17 @@ internal sealed partial class RedisConnection
             _writing = true;
         }
 
-        // Flush from the thread pool rather than inline: callers woken by the same batch of replies queue their
-        // commands first, so one socket write carries them all.
-        ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.FlushLoopAsync(), this, preferLocal: false);
+        if (flushInline)
+        {
+            _ = FlushLoopAsync();
+        }
+        else
+        {
+            // Under load, flush from the thread pool: callers woken by the same batch of replies queue their
+            // commands first, so one socket write carries them all.
+            ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.FlushLoopAsync(), this, preferLocal: false);
+        }
+
         return pending.Task;
     }
 
