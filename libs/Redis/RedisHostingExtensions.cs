@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,24 @@ public static class RedisHostingExtensions
     public static IHostApplicationBuilder AddRedisClient(
         this IHostApplicationBuilder builder, string connectionName, Action<RedisClientSettings>? configure = null)
     {
+        AddRedisClientCore(builder, connectionName, configure, serviceKey: null);
+        return builder;
+    }
+
+    /// <summary>
+    /// As <see cref="AddRedisClient"/>, but registers the client as a keyed singleton (key = <paramref name="connectionName"/>),
+    /// so one application can talk to several Redis servers.
+    /// </summary>
+    public static IHostApplicationBuilder AddKeyedRedisClient(
+        this IHostApplicationBuilder builder, string connectionName, Action<RedisClientSettings>? configure = null)
+    {
+        AddRedisClientCore(builder, connectionName, configure, serviceKey: connectionName);
+        return builder;
+    }
+
+    private static void AddRedisClientCore(
+        IHostApplicationBuilder builder, string connectionName, Action<RedisClientSettings>? configure, string? serviceKey)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
         builder.Services.AddOptions<RedisClientSettings>(connectionName)
             .Configure<IConfiguration>((settings, configuration) =>
@@ -33,10 +52,10 @@ public static class RedisHostingExtensions
                 configure?.Invoke(settings);
             })
             .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<RedisClientSettings>, RedisClientSettingsValidator>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisClientSettings>, RedisClientSettingsValidator>());
         builder.Services.AddSingleton<IValidateOptions<RedisClientSettings>>(new RedisConnectionStringValidator(connectionName));
 
-        builder.Services.AddSingleton(services =>
+        RedisClient Create(IServiceProvider services)
         {
             var settings = services.GetRequiredService<IOptionsMonitor<RedisClientSettings>>().Get(connectionName);
             var options = RedisOptions.Parse(settings.ConnectionString!);
@@ -45,7 +64,16 @@ public static class RedisHostingExtensions
             client.TracingEnabled = !settings.DisableTracing;
             client.MetricsEnabled = !settings.DisableMetrics;
             return client;
-        });
+        }
+
+        if (serviceKey is null)
+        {
+            builder.Services.AddSingleton(Create);
+        }
+        else
+        {
+            builder.Services.AddKeyedSingleton(serviceKey, (services, _) => Create(services));
+        }
 
         var snapshot = new RedisClientSettings();
         builder.Configuration.GetSection(SectionName).Bind(snapshot);
@@ -55,12 +83,10 @@ public static class RedisHostingExtensions
             builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
                 "redis-" + connectionName,
                 services => new RedisHealthCheck(
-                    services.GetRequiredService<RedisClient>(),
+                    serviceKey is null ? services.GetRequiredService<RedisClient>() : services.GetRequiredKeyedService<RedisClient>(serviceKey),
                     services.GetRequiredService<IOptionsMonitor<RedisClientSettings>>().Get(connectionName).HealthCheckTimeout),
                 HealthStatus.Unhealthy,
                 ["ready"]));
         }
-
-        return builder;
     }
 }

@@ -31,6 +31,34 @@ public sealed class RedisHostingExtensionsTests(RedisServerFixture fixture)
     }
 
     [Fact]
+    public async Task KeyedClientsTalkToTheirOwnServers()
+    {
+        var ct = TestTimeout.Token();
+        await using var other = await RedisServer.StartAsync();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:queue"] = fixture.Server.Endpoint,
+            ["ConnectionStrings:cache"] = other.Endpoint + ",defaultDatabase=1",
+        });
+        builder.AddKeyedRedisClient("queue");
+        builder.AddKeyedRedisClient("cache");
+        using var host = builder.Build();
+        await host.StartAsync(ct);
+        var queue = host.Services.GetRequiredKeyedService<RedisClient>("queue");
+        var cache = host.Services.GetRequiredKeyedService<RedisClient>("cache");
+        Assert.NotSame(queue, cache);
+        var key = $"keyed:{Guid.NewGuid():N}";
+        await cache.StringSetAsync(key, "in-cache", cancellationToken: ct);
+        Assert.False(await queue.KeyExistsAsync(key, ct));
+        Assert.Equal(1, cache.Options.DefaultDatabase);
+        var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(ct);
+        Assert.Equal(HealthStatus.Healthy, report.Entries["redis-queue"].Status);
+        Assert.Equal(HealthStatus.Healthy, report.Entries["redis-cache"].Status);
+        await host.StopAsync(ct);
+    }
+
+    [Fact]
     public async Task HealthCheckIsUnhealthyWhenTheServerIsDown()
     {
         var ct = TestTimeout.Token();
