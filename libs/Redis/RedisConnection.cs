@@ -86,6 +86,9 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         {
             pending.TrySetException(first && reason is RedisProtocolException ? reason : connectionError);
             first = false;
+
+            // Callers that gave up (timeout, cancellation) no longer await this task; mark the failure observed.
+            _ = pending.Task.Exception;
         }
 
         try
