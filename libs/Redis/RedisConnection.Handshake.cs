@@ -21,10 +21,11 @@ internal sealed partial class RedisConnection
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Socket? socket = null;
         RedisConnection? connection = null;
         try
         {
+            socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             await socket.ConnectAsync(endpoint.Host, endpoint.Port, timeout.Token).ConfigureAwait(false);
             Stream stream = new NetworkStream(socket, ownsSocket: false);
             if (options.Ssl)
@@ -54,7 +55,7 @@ internal sealed partial class RedisConnection
             }
             else
             {
-                socket.Dispose();
+                socket?.Dispose();
             }
 
             if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)

@@ -65,6 +65,12 @@ internal sealed partial class RedisConnection
 
         if (!_pending.TryDequeue(out var pending))
         {
+            if (_isClosed)
+            {
+                // Close() already failed every waiting command; what is left in the buffer no longer matters.
+                return;
+            }
+
             throw new RedisProtocolException($"The server sent a reply ({Describe(reply)}) while no command was waiting.");
         }
 
