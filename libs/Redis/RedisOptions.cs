@@ -118,12 +118,6 @@ public sealed class RedisOptions
         return builder.ToString();
     }
 
-    internal RedisOptions Clone()
-    {
-        var copy = (RedisOptions)MemberwiseClone();
-        return copy;
-    }
-
     private string? ParseList(string text)
     {
         var ssl = (bool?)null;
