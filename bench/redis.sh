@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Our Redis client vs redis-benchmark against the same redis-server in the same run.
+#   throughput: SET and GET, same connection count (-c) and commands in flight per connection (-P)
+#   latency:    GET p50 with one connection and one command at a time (-c 1 -P 1)
+# Usage: bench/redis.sh [requests]   (defaults keep the run well under 2 minutes)
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+requests="${1:-100000}"
+latency_requests=20000
+connections=4
+pipeline=16
+work="$(mktemp -d)"
+port="$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+
+redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" >"$work/server.log" 2>&1 &
+server_pid=$!
+cleanup() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+for _ in $(seq 1 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+
+dotnet build -c Release "$repo_root/bench/Redis.Bench" -v q -nologo >/dev/null
+bench_dll="$repo_root/bench/Redis.Bench/bin/Release/net10.0/MlAspire.Redis.Bench.dll"
+
+# Three interleaved rounds (redis-benchmark, then ours) so that load from other processes hits both alike;
+# each figure below is the median of its three rounds.
+# redis-benchmark --csv: "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms",...
+for round in 1 2 3; do
+    redis-benchmark -p "$port" -t set,get -n "$requests" -c "$connections" -P "$pipeline" --csv | tr -d '"' >"$work/rb-throughput.$round.csv"
+    redis-benchmark -p "$port" -t get -n "$latency_requests" -c 1 -P 1 --csv | tr -d '"' >"$work/rb-latency.$round.csv"
+    dotnet "$bench_dll" --port "$port" --connections "$connections" --pipeline "$pipeline" \
+        --requests "$requests" --latency-requests "$latency_requests" >"$work/ours.$round.csv"
+done
+
+median() { sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
+pick() { local files="$1" name="$2" col="$3"; cat $files | awk -F, -v n="$name" -v c="$col" '$1==n{print $c}' | median; }
+rb_set=$(pick "$work/rb-throughput.*.csv" SET 2)
+rb_get=$(pick "$work/rb-throughput.*.csv" GET 2)
+rb_p50=$(pick "$work/rb-latency.*.csv" GET 5)
+our_set=$(pick "$work/ours.*.csv" SET 2)
+our_get=$(pick "$work/ours.*.csv" GET 2)
+our_p50=$(pick "$work/ours.*.csv" GET_P1_P50_MS 2)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+
+printf 'machine: %s cores, load average %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'throughput (-c %s -P %s, %s requests, median of 3)\n' "$connections" "$pipeline" "$requests"
+printf '  SET  redis-benchmark %10.0f ops/s   ours %10.0f ops/s   ratio %s (goal >= 0.80)\n' "$rb_set" "$our_set" "$(ratio "$our_set" "$rb_set")"
+printf '  GET  redis-benchmark %10.0f ops/s   ours %10.0f ops/s   ratio %s (goal >= 0.80)\n' "$rb_get" "$our_get" "$(ratio "$our_get" "$rb_get")"
+printf 'latency (-c 1 -P 1, %s requests, median of 3)\n' "$latency_requests"
+printf '  GET p50  redis-benchmark %.4f ms   ours %.4f ms   ratio %s (goal <= 1.20)\n' "$rb_p50" "$our_p50" "$(ratio "$our_p50" "$rb_p50")"
