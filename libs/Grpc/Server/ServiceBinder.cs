@@ -1,0 +1,119 @@
+using Google.Protobuf;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MlAspire.Grpc;
+
+/// <summary>Binds methods of a per-call service instance (see <see cref="IGrpcService{TSelf}"/>).</summary>
+public sealed class ServiceBinder<TService>
+    where TService : class
+{
+    private static readonly ObjectFactory<TService> s_factory = ActivatorUtilities.CreateFactory<TService>([]);
+    private readonly ServerServiceDefinitionBuilder _builder = new();
+
+    public ServiceBinder<TService> AddUnary<TRequest, TResponse>(Method<TRequest, TResponse> method,
+        Func<TService, TRequest, ServerCallContext, Task<TResponse>> handler)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>
+    {
+        _builder.AddMethod(method, new UnaryServerMethod<TRequest, TResponse>(async (request, context) =>
+        {
+            var (service, owned) = Resolve(context);
+            try
+            {
+                return await handler(service, request, context).ConfigureAwait(false);
+            }
+            finally
+            {
+                await ReleaseAsync(service, owned).ConfigureAwait(false);
+            }
+        }));
+        return this;
+    }
+
+    public ServiceBinder<TService> AddServerStreaming<TRequest, TResponse>(Method<TRequest, TResponse> method,
+        Func<TService, TRequest, IServerStreamWriter<TResponse>, ServerCallContext, Task> handler)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>
+    {
+        _builder.AddMethod(method, new ServerStreamingServerMethod<TRequest, TResponse>(async (request, stream, context) =>
+        {
+            var (service, owned) = Resolve(context);
+            try
+            {
+                await handler(service, request, stream, context).ConfigureAwait(false);
+            }
+            finally
+            {
+                await ReleaseAsync(service, owned).ConfigureAwait(false);
+            }
+        }));
+        return this;
+    }
+
+    public ServiceBinder<TService> AddClientStreaming<TRequest, TResponse>(Method<TRequest, TResponse> method,
+        Func<TService, IAsyncStreamReader<TRequest>, ServerCallContext, Task<TResponse>> handler)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>
+    {
+        _builder.AddMethod(method, new ClientStreamingServerMethod<TRequest, TResponse>(async (stream, context) =>
+        {
+            var (service, owned) = Resolve(context);
+            try
+            {
+                return await handler(service, stream, context).ConfigureAwait(false);
+            }
+            finally
+            {
+                await ReleaseAsync(service, owned).ConfigureAwait(false);
+            }
+        }));
+        return this;
+    }
+
+    public ServiceBinder<TService> AddDuplexStreaming<TRequest, TResponse>(Method<TRequest, TResponse> method,
+        Func<TService, IAsyncStreamReader<TRequest>, IServerStreamWriter<TResponse>, ServerCallContext, Task> handler)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>
+    {
+        _builder.AddMethod(method, new DuplexStreamingServerMethod<TRequest, TResponse>(
+            async (requests, responses, context) =>
+            {
+                var (service, owned) = Resolve(context);
+                try
+                {
+                    await handler(service, requests, responses, context).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await ReleaseAsync(service, owned).ConfigureAwait(false);
+                }
+            }));
+        return this;
+    }
+
+    internal ServerServiceDefinition Build() => _builder.Build();
+
+    private static (TService Service, bool Owned) Resolve(ServerCallContext context)
+    {
+        var services = context.GetHttpContext().RequestServices;
+        return services.GetService<TService>() is { } registered ? (registered, false) : (s_factory(services, []), true);
+    }
+
+    private static async ValueTask ReleaseAsync(TService service, bool owned)
+    {
+        if (!owned)
+        {
+            return;
+        }
+
+        if (service is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+        }
+        else if (service is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
+    }
+}
