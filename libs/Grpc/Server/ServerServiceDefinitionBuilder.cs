@@ -9,22 +9,22 @@ public sealed class ServerServiceDefinitionBuilder
     private readonly List<ServerMethodEntry> _methods = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 
-    public ServerServiceDefinitionBuilder AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method,
+    public ServerServiceDefinitionBuilder AddUnary<TRequest, TResponse>(Method<TRequest, TResponse> method,
         UnaryServerMethod<TRequest, TResponse> handler)
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse> => Add(method, MethodType.Unary, handler);
 
-    public ServerServiceDefinitionBuilder AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method,
+    public ServerServiceDefinitionBuilder AddServerStreaming<TRequest, TResponse>(Method<TRequest, TResponse> method,
         ServerStreamingServerMethod<TRequest, TResponse> handler)
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse> => Add(method, MethodType.ServerStreaming, handler);
 
-    public ServerServiceDefinitionBuilder AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method,
+    public ServerServiceDefinitionBuilder AddClientStreaming<TRequest, TResponse>(Method<TRequest, TResponse> method,
         ClientStreamingServerMethod<TRequest, TResponse> handler)
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse> => Add(method, MethodType.ClientStreaming, handler);
 
-    public ServerServiceDefinitionBuilder AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method,
+    public ServerServiceDefinitionBuilder AddDuplexStreaming<TRequest, TResponse>(Method<TRequest, TResponse> method,
         DuplexStreamingServerMethod<TRequest, TResponse> handler)
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse> => Add(method, MethodType.DuplexStreaming, handler);

@@ -16,7 +16,7 @@ public sealed class ServiceBinder<TService>
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
-        _builder.AddMethod(method, new UnaryServerMethod<TRequest, TResponse>(async (request, context) =>
+        _builder.AddUnary(method, new UnaryServerMethod<TRequest, TResponse>(async (request, context) =>
         {
             var (service, owned) = Resolve(context);
             try
@@ -36,7 +36,7 @@ public sealed class ServiceBinder<TService>
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
-        _builder.AddMethod(method, new ServerStreamingServerMethod<TRequest, TResponse>(async (request, stream, context) =>
+        _builder.AddServerStreaming(method, new ServerStreamingServerMethod<TRequest, TResponse>(async (request, stream, context) =>
         {
             var (service, owned) = Resolve(context);
             try
@@ -56,7 +56,7 @@ public sealed class ServiceBinder<TService>
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
-        _builder.AddMethod(method, new ClientStreamingServerMethod<TRequest, TResponse>(async (stream, context) =>
+        _builder.AddClientStreaming(method, new ClientStreamingServerMethod<TRequest, TResponse>(async (stream, context) =>
         {
             var (service, owned) = Resolve(context);
             try
@@ -76,7 +76,7 @@ public sealed class ServiceBinder<TService>
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
-        _builder.AddMethod(method, new DuplexStreamingServerMethod<TRequest, TResponse>(
+        _builder.AddDuplexStreaming(method, new DuplexStreamingServerMethod<TRequest, TResponse>(
             async (requests, responses, context) =>
             {
                 var (service, owned) = Resolve(context);
