@@ -16,7 +16,7 @@ public sealed class CallInvoker
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
-        using var call = Create(method, MethodType.Unary, options);
+        using var call = Create(method, MethodType.Unary, options, disposableEarly: false);
         call.Start(request);
         return await call.GetResponseAsync().ConfigureAwait(false);
     }
@@ -27,7 +27,7 @@ public sealed class CallInvoker
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
-        var call = Create(method, MethodType.Unary, options);
+        var call = Create(method, MethodType.Unary, options, disposableEarly: true);
         call.Start(request);
         return new AsyncUnaryCall<TResponse>(call.GetResponseAsync(), call);
     }
@@ -37,7 +37,7 @@ public sealed class CallInvoker
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
-        var call = Create(method, MethodType.ServerStreaming, options);
+        var call = Create(method, MethodType.ServerStreaming, options, disposableEarly: true);
         call.Start(request);
         return new AsyncServerStreamingCall<TResponse>(call, call);
     }
@@ -47,7 +47,7 @@ public sealed class CallInvoker
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
-        var call = Create(method, MethodType.ClientStreaming, options);
+        var call = Create(method, MethodType.ClientStreaming, options, disposableEarly: true);
         call.Start(null);
         return new AsyncClientStreamingCall<TRequest, TResponse>(call, call.GetResponseAsync(), call);
     }
@@ -57,13 +57,13 @@ public sealed class CallInvoker
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
-        var call = Create(method, MethodType.DuplexStreaming, options);
+        var call = Create(method, MethodType.DuplexStreaming, options, disposableEarly: true);
         call.Start(null);
         return new AsyncDuplexStreamingCall<TRequest, TResponse>(call, call, call);
     }
 
     private GrpcCall<TRequest, TResponse> Create<TRequest, TResponse>(Method<TRequest, TResponse> method,
-        MethodType expected, CallOptions options)
+        MethodType expected, CallOptions options, bool disposableEarly)
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
@@ -74,6 +74,6 @@ public sealed class CallInvoker
             throw new ArgumentException($"{method.FullName} is {method.Type}, not {expected}.", nameof(method));
         }
 
-        return new GrpcCall<TRequest, TResponse>(_channel, method, options);
+        return new GrpcCall<TRequest, TResponse>(_channel, method, options, disposableEarly);
     }
 }

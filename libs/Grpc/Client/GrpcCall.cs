@@ -35,12 +35,13 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IAsyncStreamReader
     private bool _disposed;
     private bool _requestCompleted;
 
-    public GrpcCall(GrpcChannel channel, Method<TRequest, TResponse> method, CallOptions options)
+    /// <param name="disposableEarly">The caller may dispose the call before it completes, so it needs its own token.</param>
+    public GrpcCall(GrpcChannel channel, Method<TRequest, TResponse> method, CallOptions options, bool disposableEarly)
     {
         _channel = channel;
         _method = method;
         _options = options;
-        if (options.Deadline is not null || method.Type != MethodType.Unary)
+        if (options.Deadline is not null || disposableEarly)
         {
             _cts = options.CancellationToken.CanBeCanceled
                 ? CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken)
