@@ -14,7 +14,7 @@ public static class GrpcEndpointRouteBuilderExtensions
     public static IEndpointConventionBuilder MapGrpcService<TService>(this IEndpointRouteBuilder endpoints)
         where TService : class, IGrpcService<TService>
     {
-        var binder = new ServiceBinder<TService>();
+        var binder = new ServiceBinder<TService>(endpoints.ServiceProvider);
         TService.BindService(binder);
         return endpoints.MapGrpc(binder.Build());
     }

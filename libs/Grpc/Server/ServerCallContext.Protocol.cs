@@ -65,15 +65,16 @@ public sealed partial class ServerCallContext
 
         _deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(_httpContext.RequestAborted);
         _deadlineCts.CancelAfter(timeout);
-        CancellationToken = _deadlineCts.Token;
     }
 
     internal async ValueTask<T> ReadSingleMessageAsync<T>(MessageParser<T> parser)
         where T : class, IMessage<T>
     {
-        var message = await ReadMessageAsync(parser, CancellationToken).ConfigureAwait(false)
+        // Body reads fail by themselves when the client resets the stream; only a deadline needs a token here.
+        var token = _deadlineCts?.Token ?? default;
+        var message = await ReadMessageAsync(parser, token).ConfigureAwait(false)
             ?? throw new RpcException(StatusCode.Internal, "Request message not received.");
-        if (await ReadMessageAsync(parser, CancellationToken).ConfigureAwait(false) is not null)
+        if (await ReadMessageAsync(parser, token).ConfigureAwait(false) is not null)
         {
             throw new RpcException(StatusCode.Internal, "Additional message received after the single request message.");
         }
@@ -168,11 +169,7 @@ public sealed partial class ServerCallContext
     /// <summary>Sends the status: trailers-only when nothing was sent yet, else HTTP/2 trailers.</summary>
     internal void Complete(Status status)
     {
-        if (_httpContext.RequestAborted.IsCancellationRequested)
-        {
-            return; // The client reset the stream; there is nobody to tell.
-        }
-
+        // A reset stream needs no check here: Kestrel drops what is written after the client went away.
         var response = _httpContext.Response;
         if (!_headersSent && !_messageWritten && !response.HasStarted)
         {

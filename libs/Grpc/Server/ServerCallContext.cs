@@ -21,7 +21,6 @@ public sealed partial class ServerCallContext
         _options = options;
         Method = method;
         ResponseCompression = options.ResponseCompressionAlgorithm;
-        CancellationToken = httpContext.RequestAborted;
     }
 
     public IMethod Method { get; }
@@ -45,7 +44,8 @@ public sealed partial class ServerCallContext
     public DateTime Deadline { get; private set; } = DateTime.MaxValue;
 
     /// <summary>Cancelled when the client resets the stream or the deadline passes.</summary>
-    public CancellationToken CancellationToken { get; private set; }
+    /// <remarks>Read lazily: Kestrel creates the request-aborted token source on first access.</remarks>
+    public CancellationToken CancellationToken => _deadlineCts?.Token ?? _httpContext.RequestAborted;
 
     /// <summary>Request metadata (reserved and pseudo headers excluded; "-bin" values base64-decoded).</summary>
     public Metadata RequestHeaders => _requestHeaders ??= ReadRequestHeaders();
