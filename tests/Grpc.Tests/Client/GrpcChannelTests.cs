@@ -159,14 +159,17 @@ public sealed class GrpcChannelTests
         Assert.Equal(payload, response);
     }
 
-    [Fact]
-    public async Task TraceparentIsSentExactlyOnceAndContinuesTheCallersTrace()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TraceparentIsSentExactlyOnceAndContinuesTheCallersTrace(bool aspNetCoreActivityToo)
     {
         using var cts = Timeout();
         var spans = new List<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = s => s.Name is "MlAspire.Grpc.Client" or "MlAspire.Grpc.Server" or "Test",
+            ShouldListenTo = s => s.Name is "MlAspire.Grpc.Client" or "MlAspire.Grpc.Server" or "Test"
+                || (aspNetCoreActivityToo && s.Name == "Microsoft.AspNetCore"),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = a => { lock (spans) { spans.Add(a); } },
         };
@@ -195,7 +198,17 @@ public sealed class GrpcChannelTests
         Assert.Equal(rootSpan.TraceId, client.TraceId);
         Assert.Equal(rootSpan.SpanId, client.ParentSpanId);
         Assert.Equal(client.TraceId, server.TraceId);
-        Assert.Equal(client.SpanId, server.ParentSpanId);
+        if (aspNetCoreActivityToo)
+        {
+            // ASP.NET Core's request span took traceparent; ours is its child.
+            var hosting = Assert.Single(snapshot, s => s.Source.Name == "Microsoft.AspNetCore" && s.TraceId == rootSpan.TraceId);
+            Assert.Equal(client.SpanId, hosting.ParentSpanId);
+            Assert.Equal(hosting.SpanId, server.ParentSpanId);
+        }
+        else
+        {
+            Assert.Equal(client.SpanId, server.ParentSpanId);
+        }
         Assert.Equal(0, server.GetTagItem("rpc.grpc.status_code"));
     }
 
