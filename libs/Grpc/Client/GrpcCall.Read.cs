@@ -24,7 +24,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
 
         _response = response;
         _channel.Picker.ReportSuccess(_addressIndex);
-        _responseHeaders = ToMetadata(response.Headers);
+        _headerSource = response.Headers;
         if (response.StatusCode != HttpStatusCode.OK)
         {
             var code = (int)response.StatusCode;
@@ -40,7 +40,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
         if (response.Headers.Contains(GrpcProtocol.StatusTrailer))
         {
             // Trailers-Only response: the status travels in the headers.
-            _trailers = _responseHeaders;
+            _trailerSource = response.Headers;
             var status = ReadStatus(response.Headers);
             _ = Finish(status, null);
             return;
@@ -76,7 +76,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
         await EnsureResponseAsync().ConfigureAwait(false);
         if (_status is { } finished)
         {
-            return finished.StatusCode == StatusCode.OK ? null : throw new RpcException(finished, _trailers);
+            return finished.StatusCode == StatusCode.OK ? null : throw new RpcException(finished, Trailers);
         }
 
         try
@@ -94,7 +94,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
             throw Fail(ex);
         }
 
-        _trailers = ToMetadata(_response!.TrailingHeaders);
+        _trailerSource = _response!.TrailingHeaders;
         var status = ReadStatus(_response.TrailingHeaders);
         var exception = Finish(status, null);
         return status.StatusCode == StatusCode.OK ? null : throw exception;
@@ -192,7 +192,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
             }
         }
 
-        return new RpcException(_status ?? status, _trailers, exception);
+        return new RpcException(_status ?? status, Trailers, exception);
     }
 
     private static Status ReadStatus(HttpHeaders headers)

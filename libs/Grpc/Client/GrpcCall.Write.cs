@@ -13,7 +13,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
 
         if (_status is { } finished)
         {
-            throw new RpcException(finished, _trailers);
+            throw new RpcException(finished, Trailers);
         }
 
         var token = cancellationToken.CanBeCanceled ? cancellationToken : _token;
@@ -31,7 +31,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
             {
                 // The response (or a failure) came before the request body started: surface its status.
                 await EnsureResponseAsync().ConfigureAwait(false);
-                throw new RpcException(_status ?? new Status(StatusCode.Internal, "The request stream is not available."), _trailers);
+                throw new RpcException(_status ?? new Status(StatusCode.Internal, "The request stream is not available."), Trailers);
             }
 
             var stream = await streamTask.ConfigureAwait(false);
@@ -46,7 +46,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
                 throw;
             }
 
-            throw _status is { } status ? new RpcException(status, _trailers, ex) : Fail(ex);
+            throw _status is { } status ? new RpcException(status, Trailers, ex) : Fail(ex);
         }
     }
 

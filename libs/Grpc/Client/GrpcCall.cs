@@ -26,6 +26,8 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IAsyncStreamReader
     private PipeReader? _reader;
     private StreamingRequestContent? _content;
     private bool _responseGzip;
+    private HttpHeaders? _headerSource;
+    private HttpHeaders? _trailerSource;
     private Metadata? _responseHeaders;
     private Metadata? _trailers;
     private Status? _status;
@@ -64,6 +66,11 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IAsyncStreamReader
         GrpcClientDiagnostics.CallStarted(method);
         _activity = GrpcClientDiagnostics.StartActivity(method);
     }
+
+    // Converted on demand: most calls never look at headers or trailers.
+    private Metadata? ResponseHeaders => _responseHeaders ??= _headerSource is null ? null : ToMetadata(_headerSource);
+
+    private Metadata? Trailers => _trailers ??= _trailerSource is null ? null : ToMetadata(_trailerSource);
 
     public TResponse Current => _current ?? throw new InvalidOperationException("MoveNextAsync has not returned true.");
 
@@ -161,7 +168,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IAsyncStreamReader
     private async Task<Metadata> GetResponseHeadersCoreAsync()
     {
         await EnsureResponseAsync().ConfigureAwait(false);
-        return _responseHeaders ?? [];
+        return ResponseHeaders ?? [];
     }
 
     public Status GetStatus() =>
@@ -169,7 +176,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IAsyncStreamReader
 
     public Metadata GetTrailers() =>
         _status is null ? throw new InvalidOperationException("The call has not finished; read the response first.")
-            : _trailers ?? [];
+            : Trailers ?? [];
 
     /// <summary>Unary and client-streaming: the single response message.</summary>
     public async Task<TResponse> GetResponseAsync()
