@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
 
 namespace MlAspire.Grpc.Internal;
@@ -85,6 +87,19 @@ internal sealed class ServerCallHandler<TRequest, TResponse>
             httpContext.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
             httpContext.Response.Headers.Upgrade = "h2c";
             return;
+        }
+
+        // gRPC limits each message, not the whole body: lift Kestrel's 30 MB body cap, and its minimum request data
+        // rate for streams whose requests may legitimately pause (client and duplex streaming).
+        if (httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } maxBody)
+        {
+            maxBody.MaxRequestBodySize = null;
+        }
+
+        if (_method.Type is MethodType.ClientStreaming or MethodType.DuplexStreaming
+            && httpContext.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } minRate)
+        {
+            minRate.MinDataRate = null;
         }
 
         var context = new ServerCallContext(httpContext, _method, _options);

@@ -187,4 +187,19 @@ public sealed class GrpcServerTests : IAsyncLifetime
             CallOptions.FromTimeout(TimeSpan.FromSeconds(10), Token));
         Assert.Matches("timeout=[0-9]{1,8}[um];", response.Value);
     }
+
+    [Fact]
+    public async Task ClientStreamLongerThanKestrelsBodyLimitIsAccepted()
+    {
+        using var channel = _host.CreateChannel();
+        using var call = channel.CallInvoker.ClientStreaming(ProbeService.Sum, new CallOptions(CancellationToken: Token));
+        var chunk = new BytesValue { Value = ByteString.CopyFrom(new byte[60 * 1024]) };
+        for (var i = 0; i < 600; i++)
+        {
+            await call.RequestStream.WriteAsync(chunk, Token);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        Assert.Equal(600L * 60 * 1024, (await call).Value);
+    }
 }

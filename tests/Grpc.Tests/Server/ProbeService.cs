@@ -23,6 +23,9 @@ internal sealed class ProbeService
     public static readonly Method<Empty, StringValue> Headers =
         new(MethodType.Unary, Name, "Headers", Empty.Parser, StringValue.Parser);
 
+    public static readonly Method<BytesValue, Int64Value> Sum =
+        new(MethodType.ClientStreaming, Name, "Sum", BytesValue.Parser, Int64Value.Parser);
+
     public TaskCompletionSource<ServerCallContext> WaitStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TaskCompletionSource<bool> WaitCancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -61,6 +64,16 @@ internal sealed class ProbeService
                 Value = $"traceparent={h["traceparent"].Count};timeout={h["grpc-timeout"]};"
                     + string.Join(",", context.RequestHeaders.Select(e => e.IsBinary ? e.Key + "=" + Convert.ToHexString(e.ValueBytes) : e.Key + "=" + e.Value)),
             });
+        })
+        .AddClientStreaming(Sum, async (requests, context) =>
+        {
+            long total = 0;
+            await foreach (var request in requests.ReadAllAsync(context.CancellationToken))
+            {
+                total += request.Value.Length;
+            }
+
+            return new Int64Value { Value = total };
         })
         .Build();
 }
