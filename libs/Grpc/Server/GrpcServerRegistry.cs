@@ -17,6 +17,14 @@ internal sealed class GrpcServerRegistry
         }
     }
 
+    public string[] GetServices()
+    {
+        lock (_lock)
+        {
+            return [.. _services.Order(StringComparer.Ordinal)];
+        }
+    }
+
     public bool HasService(string serviceName)
     {
         lock (_lock)
