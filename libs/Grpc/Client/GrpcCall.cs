@@ -92,7 +92,8 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IAsyncStreamReader
         string? timeout = null;
         if (_options.Deadline is { } deadline)
         {
-            var remaining = deadline.ToUniversalTime() - DateTime.UtcNow;
+            // Deadlines are UTC; a Local one is converted, an Unspecified one is taken as UTC.
+            var remaining = (deadline.Kind == DateTimeKind.Local ? deadline.ToUniversalTime() : deadline) - DateTime.UtcNow;
             if (remaining <= TimeSpan.Zero)
             {
                 throw new RpcException(StatusCode.DeadlineExceeded, "Deadline Exceeded");

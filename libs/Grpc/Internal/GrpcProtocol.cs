@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -20,8 +19,6 @@ internal static class GrpcProtocol
 
     /// <summary>Length-Prefixed-Message: Compressed-Flag (1 byte) + Message-Length (4 bytes, big-endian).</summary>
     public const int FrameHeaderSize = 5;
-
-    public const int DefaultMaxMessageSize = 4 * 1024 * 1024;
 
     /// <summary>"application/grpc" followed by nothing, "+format" or ";params".</summary>
     public static bool IsGrpcContentType(string? contentType)
@@ -241,8 +238,6 @@ internal static class GrpcProtocol
         valid = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var code);
         return code;
     }
-
-    internal static ReadOnlySequence<byte> EmptySequence => ReadOnlySequence<byte>.Empty;
 
     private static bool IsHex(char c) => c is (>= '0' and <= '9') or (>= 'a' and <= 'f') or (>= 'A' and <= 'F');
 

@@ -3,7 +3,8 @@ using System.IO.Compression;
 
 namespace MlAspire.Grpc;
 
-/// <summary>Server settings (bind from configuration section "Grpc:Server" or configure in code).</summary>
+/// <summary>Server settings: configure in <c>AddGrpc(o => ...)</c> or bind with <c>services.Configure&lt;GrpcServerOptions&gt;(section)</c>;
+/// validated at start.</summary>
 public sealed class GrpcServerOptions
 {
     /// <summary>Largest request message accepted (compressed and inflated); larger -> RESOURCE_EXHAUSTED.</summary>
