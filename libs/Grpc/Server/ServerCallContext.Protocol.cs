@@ -1,3 +1,4 @@
+using System.Buffers;
 using Google.Protobuf;
 using MlAspire.Grpc.Internal;
 using Microsoft.AspNetCore.Http;
@@ -65,6 +66,47 @@ public sealed partial class ServerCallContext
 
         _deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(_httpContext.RequestAborted);
         _deadlineCts.CancelAfter(timeout);
+    }
+
+    /// <summary>Token for body reads: only a deadline needs one (reads fail by themselves when the client resets).</summary>
+    internal CancellationToken DeadlineToken => _deadlineCts?.Token ?? default;
+
+    /// <summary>
+    /// The single request message of a unary call from the body buffered so far, or null while more is needed.
+    /// Throws INTERNAL for no message, a truncated frame or data after the message, RESOURCE_EXHAUSTED over the limit.
+    /// </summary>
+    internal T? TryTakeSingleRequest<T>(ReadOnlySequence<byte> buffer, bool completed, MessageParser<T> parser)
+        where T : class, IMessage<T>
+    {
+        var rest = buffer;
+        if (!completed)
+        {
+            if (GrpcFrame.TryRead(ref rest, _options.MaxReceiveMessageSize, out _, out _) && rest.Length > 0)
+            {
+                throw new RpcException(StatusCode.Internal, "Additional message received after the single request message.");
+            }
+
+            return null;
+        }
+
+        if (buffer.Length == 0)
+        {
+            throw new RpcException(StatusCode.Internal, "Request message not received.");
+        }
+
+        if (!GrpcMessageIO.TryParse(ref rest, parser, _options.MaxReceiveMessageSize, _requestGzip, out var message, out var compressed))
+        {
+            throw new RpcException(StatusCode.Internal, $"Incomplete message: the stream ended {buffer.Length} bytes into a frame.");
+        }
+
+        if (rest.Length > 0)
+        {
+            throw new RpcException(StatusCode.Internal, "Additional message received after the single request message.");
+        }
+
+        MessagesReceived++;
+        RequestMessageCompressed = compressed;
+        return message;
     }
 
     internal async ValueTask<T> ReadSingleMessageAsync<T>(MessageParser<T> parser)

@@ -12,6 +12,9 @@ internal sealed class ServerCallHandler<TRequest, TResponse>
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
 {
+    // Kestrel's default whole-body cap (30 MB) only matters for unary calls when the message limit is near it.
+    private const long UnaryBodyLimitCheck = 29_000_000;
+
     private readonly Method<TRequest, TResponse> _method;
     private readonly GrpcServerOptions _options;
     private readonly GrpcServerDiagnostics _diagnostics;
@@ -91,7 +94,8 @@ internal sealed class ServerCallHandler<TRequest, TResponse>
 
         // gRPC limits each message, not the whole body: lift Kestrel's 30 MB body cap, and its minimum request data
         // rate for streams whose requests may legitimately pause (client and duplex streaming).
-        if (httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } maxBody)
+        if ((_method.Type != MethodType.Unary || _options.MaxReceiveMessageSize > UnaryBodyLimitCheck)
+            && httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } maxBody)
         {
             maxBody.MaxRequestBodySize = null;
         }
@@ -110,7 +114,37 @@ internal sealed class ServerCallHandler<TRequest, TResponse>
         try
         {
             context.Initialize();
-            await InvokeAsync(context).ConfigureAwait(false);
+            if (_unary is not null)
+            {
+                // Unary fast path, inline so a call costs one async frame: buffer the body to END_STREAM, then
+                // parse exactly one message (errors that can be judged early are raised as soon as seen).
+                var reader = httpContext.Request.BodyReader;
+                var token = context.DeadlineToken;
+                TRequest? request = null;
+                while (request is null)
+                {
+                    var result = await reader.ReadAsync(token).ConfigureAwait(false);
+                    var buffer = result.Buffer;
+                    try
+                    {
+                        request = context.TryTakeSingleRequest(buffer, result.IsCompleted, _method.RequestParser);
+                    }
+                    catch
+                    {
+                        reader.AdvanceTo(buffer.Start, buffer.End);
+                        throw;
+                    }
+
+                    reader.AdvanceTo(request is null ? buffer.Start : buffer.End, buffer.End);
+                }
+
+                WriteFinal(context, await _unary(request, context).ConfigureAwait(false));
+            }
+            else
+            {
+                await InvokeAsync(context).ConfigureAwait(false);
+            }
+
             status = context.Status;
         }
         catch (Exception ex)
@@ -134,14 +168,6 @@ internal sealed class ServerCallHandler<TRequest, TResponse>
     {
         switch (_method.Type)
         {
-            case MethodType.Unary:
-            {
-                var request = await context.ReadSingleMessageAsync(_method.RequestParser).ConfigureAwait(false);
-                var response = await _unary!(request, context).ConfigureAwait(false);
-                WriteFinal(context, response);
-                break;
-            }
-
             case MethodType.ServerStreaming:
             {
                 var request = await context.ReadSingleMessageAsync(_method.RequestParser).ConfigureAwait(false);
