@@ -202,4 +202,16 @@ public sealed class GrpcServerTests : IAsyncLifetime
         await call.RequestStream.CompleteAsync();
         Assert.Equal(600L * 60 * 1024, (await call).Value);
     }
+
+    [Fact]
+    public async Task Http1RequestGets426()
+    {
+        await using var host = await GrpcTestHost.StartAsync(s => s.AddGrpc(), e => e.MapGrpc(new ProbeService().Build()),
+            Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1);
+        using var client = new HttpClient();
+        using var content = new ByteArrayContent(EchoFrame());
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/grpc");
+        using var response = await client.PostAsync(new Uri(host.Address, "/test.Probe/Echo"), content, Token);
+        Assert.Equal(System.Net.HttpStatusCode.UpgradeRequired, response.StatusCode);
+    }
 }
