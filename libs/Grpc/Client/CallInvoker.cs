@@ -29,7 +29,7 @@ public sealed class CallInvoker
     {
         var call = Create(method, MethodType.Unary, options, disposableEarly: true);
         call.Start(request);
-        return new AsyncUnaryCall<TResponse>(call.GetResponseAsync(), call);
+        return new AsyncUnaryCall<TResponse>(Observed(call.GetResponseAsync()), call);
     }
 
     public AsyncServerStreamingCall<TResponse> ServerStreaming<TRequest, TResponse>(Method<TRequest, TResponse> method,
@@ -49,7 +49,7 @@ public sealed class CallInvoker
     {
         var call = Create(method, MethodType.ClientStreaming, options, disposableEarly: true);
         call.Start(null);
-        return new AsyncClientStreamingCall<TRequest, TResponse>(call, call.GetResponseAsync(), call);
+        return new AsyncClientStreamingCall<TRequest, TResponse>(call, Observed(call.GetResponseAsync()), call);
     }
 
     public AsyncDuplexStreamingCall<TRequest, TResponse> Duplex<TRequest, TResponse>(Method<TRequest, TResponse> method,
@@ -60,6 +60,14 @@ public sealed class CallInvoker
         var call = Create(method, MethodType.DuplexStreaming, options, disposableEarly: true);
         call.Start(null);
         return new AsyncDuplexStreamingCall<TRequest, TResponse>(call, call, call);
+    }
+
+    /// <summary>A response task the caller may never await (it disposed the call): keep its fault observed.</summary>
+    private static Task<T> Observed<T>(Task<T> task)
+    {
+        _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
     }
 
     private GrpcCall<TRequest, TResponse> Create<TRequest, TResponse>(Method<TRequest, TResponse> method,

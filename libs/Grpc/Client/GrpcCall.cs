@@ -182,8 +182,9 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IAsyncStreamReader
     /// <summary>Unary and client-streaming: the single response message.</summary>
     public async Task<TResponse> GetResponseAsync()
     {
+        // An OK status without a message is a server bug: report INTERNAL even though the wire said OK.
         var message = await ReadNextAsync(_token).ConfigureAwait(false)
-            ?? throw Finish(new Status(StatusCode.Internal, "Failed to deserialize response message: none received."), null);
+            ?? throw new RpcException(StatusCode.Internal, "The server returned OK without a response message.");
         if (await ReadNextAsync(_token).ConfigureAwait(false) is not null)
         {
             throw Fail(new RpcException(StatusCode.Internal, "More than one response message received for a single-response call."));

@@ -233,4 +233,46 @@ public sealed class GrpcChannelTests
         Assert.Throws<ArgumentException>(() => GrpcChannel.ForAddresses([]));
         Assert.Throws<ArgumentException>(() => GrpcChannel.ForAddresses([new Uri("ftp://127.0.0.1:1")]));
     }
+
+    [Theory]
+    [InlineData("ok-without-message", StatusCode.Internal)]
+    [InlineData("html", StatusCode.Internal)]
+    [InlineData("no-status", StatusCode.Unknown)]
+    [InlineData("status-7", StatusCode.PermissionDenied)]
+    public async Task MisbehavingServerResponsesMapToAStatus(string behaviour, StatusCode expected)
+    {
+        using var cts = Timeout();
+        await using var host = await GrpcTestHost.StartAsync(_ => { }, e => e.MapPost("/test.Probe/Echo", async (HttpContext c) =>
+        {
+            await c.Request.Body.CopyToAsync(Stream.Null);
+            switch (behaviour)
+            {
+                case "ok-without-message":
+                    c.Response.ContentType = "application/grpc";
+                    c.Response.Headers["grpc-status"] = "0";
+                    break;
+                case "html":
+                    c.Response.ContentType = "text/html";
+                    await c.Response.WriteAsync("<html/>");
+                    break;
+                case "no-status":
+                    c.Response.ContentType = "application/grpc";
+                    await c.Response.Body.WriteAsync(RawHttp2.Frame(Bytes(1)));
+                    break;
+                default:
+                    c.Response.ContentType = "application/grpc";
+                    c.Response.Headers["grpc-status"] = "7";
+                    c.Response.Headers["grpc-message"] = "nope%20here";
+                    break;
+            }
+        }));
+        using var channel = host.CreateChannel();
+        var ex = await Assert.ThrowsAsync<RpcException>(() =>
+            channel.CallInvoker.UnaryAsync(ProbeService.Echo, Bytes(1), new CallOptions(CancellationToken: cts.Token)));
+        Assert.Equal(expected, ex.StatusCode);
+        if (behaviour == "status-7")
+        {
+            Assert.Equal("nope here", ex.Status.Detail);
+        }
+    }
 }
