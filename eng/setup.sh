@@ -19,9 +19,10 @@ as_root() {
 
 # --- Debian packages -------------------------------------------------------------------------
 # redis-server: queue and tests; libturbojpeg0/libspng0: image decoding; python3-grpcio and
-# python3-protobuf: gRPC interop peer; nghttp2-client: h2load for benchmarks; imagemagick:
-# reference decoder for image tests; python3-jsonschema: validates the published Aspire manifest.
-apt_packages=(redis-server redis-tools libturbojpeg0 libspng0 python3-grpcio python3-protobuf
+# python3-protobuf: gRPC interop peer; python3-grpc-tools: protoc for the interop peer's stubs (generated
+# at test time); nghttp2-client: h2load for benchmarks; imagemagick: reference decoder for image tests;
+# python3-jsonschema: validates the published Aspire manifest.
+apt_packages=(redis-server redis-tools libturbojpeg0 libspng0 python3-grpcio python3-protobuf python3-grpc-tools
               nghttp2-client imagemagick ca-certificates python3-jsonschema)
 if [ "${MLASPIRE_SKIP_APT:-0}" != "1" ]; then
     missing=()

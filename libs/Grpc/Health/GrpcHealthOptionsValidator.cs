@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace MlAspire.Grpc.Health;
+
+[OptionsValidator]
+internal sealed partial class GrpcHealthOptionsValidator : IValidateOptions<GrpcHealthOptions>;
