@@ -7,4 +7,5 @@ builder.AddInferenceServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapInferenceApi();
 app.Run();

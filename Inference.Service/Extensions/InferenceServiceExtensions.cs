@@ -1,5 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using MlAspire.Grpc;
+using MlAspire.Grpc.Health;
+using MlAspire.Grpc.Reflection;
+using MlAspire.Inference.Protocol;
 using MlAspire.Inference.Service.Services;
 
 namespace MlAspire.Inference.Service.Extensions;
@@ -16,7 +20,26 @@ internal static class InferenceServiceExtensions
         builder.Services.AddSingleton<InferenceMetrics>();
         builder.Services.AddSingleton<ModelRepository>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ModelRepository>());
-        builder.Services.AddHealthChecks().AddCheck<ModelRepositoryHealthCheck>("models");
+        // The model check also answers grpc.health.v1 for the service name, as Triton clients ask.
+        builder.Services.AddHealthChecks().AddCheck<ModelRepositoryHealthCheck>("models", tags: [InferenceMethods.ServiceName]);
+
+        var maxMessageBytes = builder.Configuration.GetValue($"{InferenceOptions.SectionName}:{nameof(InferenceOptions.MaxMessageBytes)}", new InferenceOptions().MaxMessageBytes);
+        builder.Services.AddGrpc(options =>
+        {
+            options.MaxReceiveMessageSize = maxMessageBytes;
+            options.MaxSendMessageSize = maxMessageBytes;
+        });
+        builder.Services.AddGrpcHealth();
+        builder.Services.AddGrpcReflection(GrpcPredictV2Reflection.Descriptor);
         return builder;
+    }
+
+    /// <summary>KServe v2 <c>inference.GRPCInferenceService</c>, grpc.health.v1 and server reflection.</summary>
+    public static WebApplication MapInferenceApi(this WebApplication app)
+    {
+        app.MapGrpcService<InferenceGrpcService>();
+        app.MapGrpcHealthService();
+        app.MapGrpcReflectionService();
+        return app;
     }
 }
