@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Google.Protobuf;
+using MlAspire.Grpc;
+using MlAspire.Imaging;
+using MlAspire.Inference.Protocol;
+using MlAspire.Tests.Shared;
+
+namespace MlAspire.Inference.Service.Tests;
+
+public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFixture<InferenceServerFixture>
+{
+    private CallInvoker Client => server.Channel.CallInvoker;
+
+    private static ModelInferRequest InferRequest(float[] image) => new()
+    {
+        ModelName = "digits",
+        Inputs = { new ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "FP32", Shape = { 1, 1, 28, 28 } } },
+        RawInputContents = { ByteString.CopyFrom(MemoryMarshal.AsBytes(image.AsSpan())) },
+    };
+
+    private static int ArgMax(ModelInferResponse response)
+    {
+        var logits = MemoryMarshal.Cast<byte, float>(response.RawOutputContents[0].Span);
+        var best = 0;
+        for (var i = 1; i < logits.Length; i++)
+        {
+            best = logits[i] > logits[best] ? i : best;
+        }
+
+        return best;
+    }
+
+    [Fact]
+    public async Task HeldOutDigitPngsAreClassifiedWithAtLeast97PercentAccuracy()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var metadata = await Client.UnaryAsync(InferenceMethods.ModelMetadata, new ModelMetadataRequest { Name = "digits" }, CallOptions.FromTimeout(TimeSpan.FromSeconds(10), cts.Token));
+        var spec = SpecFrom(metadata);
+        var pngs = Directory.GetFiles(Path.Combine(TestModels.DigitsDirectory, "testdata"), "*.png").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(100, pngs.Count);
+
+        var correct = 0;
+        foreach (var png in pngs)
+        {
+            var tensor = new float[spec.TensorLength];
+            ImagePreprocessor.Preprocess(await File.ReadAllBytesAsync(png, cts.Token), spec, tensor, ImageLimits.Default);
+            var response = await Client.UnaryAsync(InferenceMethods.ModelInfer, InferRequest(tensor), CallOptions.FromTimeout(TimeSpan.FromSeconds(10), cts.Token));
+            var label = int.Parse(Path.GetFileNameWithoutExtension(png).Split('_')[1], CultureInfo.InvariantCulture);
+            correct += ArgMax(response) == label ? 1 : 0;
+        }
+
+        Assert.True(correct >= 97, $"{correct}/100 held-out digits classified correctly");
+    }
+
+    [Fact]
+    public async Task APythonGrpcioClientGeneratedFromTheSpecGetsTheSameAnswers()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        const int count = 10;
+        var (images, _) = TestModels.HeldOut();
+        var stubs = Directory.CreateTempSubdirectory("kserve-stubs-").FullName;
+        try
+        {
+            var protoDir = Path.Combine(RepoRoot.Find(), "Inference.Service", "Protos");
+            await RunAsync("/usr/bin/python3", ["-m", "grpc_tools.protoc", $"-I{protoDir}", $"--python_out={stubs}", $"--grpc_python_out={stubs}", "grpc_predict_v2.proto"], cts.Token);
+            var output = await RunAsync("/usr/bin/python3", [
+                Path.Combine(AppContext.BaseDirectory, "Python", "kserve_client.py"), stubs, $"{server.Address.Host}:{server.Address.Port}",
+                Path.Combine(TestModels.DigitsDirectory, "testdata", "heldout.f32"), count.ToString(CultureInfo.InvariantCulture)], cts.Token);
+            var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+            Assert.Contains("META input FP32 -1 1 28 28", lines);
+            for (var i = 0; i < count; i++)
+            {
+                var ours = await Client.UnaryAsync(InferenceMethods.ModelInfer, InferRequest(images[i]), CallOptions.FromTimeout(TimeSpan.FromSeconds(10), cts.Token));
+                var expected = $"OUT {i} {Convert.ToHexStringLower(ours.RawOutputContents[0].Span)}";
+                Assert.Contains(expected, lines);
+            }
+
+            Assert.Contains(lines, l => l.StartsWith("ERR NOT_FOUND Model 'no-such-model' is not in the repository.", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(stubs, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ConcurrentSingleImageCallersAreBatchedAndMatchUnbatchedAnswers()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (images, _) = TestModels.HeldOut();
+        var alone = new List<byte[]>();
+        for (var i = 0; i < 32; i++)
+        {
+            var response = await Client.UnaryAsync(InferenceMethods.ModelInfer, InferRequest(images[i]), CallOptions.FromTimeout(TimeSpan.FromSeconds(10), cts.Token));
+            alone.Add(response.RawOutputContents[0].ToByteArray());
+        }
+
+        ModelInferResponse[] together = [];
+        var executions = await server.CountAsync("nv_inference_exec_count", "digits", async () =>
+        {
+            using var start = new ManualResetEventSlim();
+            var calls = Enumerable.Range(0, 32).Select(i => Task.Run(async () =>
+            {
+                start.Wait(cts.Token);
+                return await Client.UnaryAsync(InferenceMethods.ModelInfer, InferRequest(images[i]), CallOptions.FromTimeout(TimeSpan.FromSeconds(20), cts.Token));
+            })).ToList();
+            start.Set();
+            together = await Task.WhenAll(calls);
+        });
+
+        for (var i = 0; i < 32; i++)
+        {
+            Assert.Equal(alone[i], together[i].RawOutputContents[0].ToByteArray());
+        }
+
+        Assert.InRange(executions, 1, 16);
+    }
+
+    [Fact]
+    public async Task ServerAndModelMetadataDescribeTheDigitsModel()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var options = CallOptions.FromTimeout(TimeSpan.FromSeconds(10), cts.Token);
+
+        Assert.True((await Client.UnaryAsync(InferenceMethods.ServerLive, new ServerLiveRequest(), options)).Live);
+        Assert.True((await Client.UnaryAsync(InferenceMethods.ServerReady, new ServerReadyRequest(), options)).Ready);
+        Assert.True((await Client.UnaryAsync(InferenceMethods.ModelReady, new ModelReadyRequest { Name = "digits" }, options)).Ready);
+        var serverMetadata = await Client.UnaryAsync(InferenceMethods.ServerMetadata, new ServerMetadataRequest(), options);
+        Assert.Equal("mlaspire", serverMetadata.Name);
+        Assert.Contains("classification", serverMetadata.Extensions);
+
+        var metadata = await Client.UnaryAsync(InferenceMethods.ModelMetadata, new ModelMetadataRequest { Name = "digits" }, options);
+        Assert.Equal(["1"], metadata.Versions);
+        Assert.Equal("logits", metadata.Outputs.Single().Name);
+        Assert.Equal([-1L, 10], metadata.Outputs.Single().Shape);
+        Assert.Equal(64, metadata.Parameters["max_batch_size"].Int64Param);
+        Assert.Equal("CPUExecutionProvider", metadata.Parameters["execution_provider"].StringParam);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)),
+            JsonSerializer.Deserialize<string[]>(metadata.Parameters["labels"].StringParam));
+
+        var index = await Client.UnaryAsync(InferenceMethods.RepositoryIndex, new RepositoryIndexRequest(), options);
+        Assert.Contains(index.Models, m => m.Name == "digits" && m.State == "READY" && m.Version == "1");
+    }
+
+    [Fact]
+    public async Task ClassificationReturnsTheTopLabelsWithScores()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var (images, labels) = TestModels.HeldOut();
+        var request = InferRequest(images[0]);
+        request.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor
+        {
+            Name = "logits",
+            Parameters = { ["classification"] = new InferParameter { Int64Param = 3 } },
+        });
+
+        var response = await Client.UnaryAsync(InferenceMethods.ModelInfer, request, CallOptions.FromTimeout(TimeSpan.FromSeconds(10), cts.Token));
+
+        Assert.Equal("BYTES", response.Outputs.Single().Datatype);
+        Assert.Equal([1L, 3], response.Outputs.Single().Shape);
+        var raw = response.RawOutputContents[0].ToByteArray();
+        var first = System.Text.Encoding.UTF8.GetString(raw, 4, BitConverter.ToInt32(raw, 0));
+        Assert.EndsWith($":{labels[0]}:{labels[0]}", first, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("unknown-model", StatusCode.NotFound, "Model 'unknown-model' is not in the repository.")]
+    [InlineData("wrong-input", StatusCode.InvalidArgument, "Input 'image' is not an input of model 'digits'")]
+    [InlineData("wrong-shape", StatusCode.InvalidArgument, "Input 'input' has shape [1, 3, 28, 28]")]
+    [InlineData("wrong-version", StatusCode.NotFound, "Model 'digits' has no version '7'")]
+    public async Task BadRequestsGetTheRightStatusNamingTheProblem(string problem, StatusCode code, string message)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var request = InferRequest(new float[28 * 28]);
+        switch (problem)
+        {
+            case "unknown-model": request.ModelName = "unknown-model"; break;
+            case "wrong-input": request.Inputs[0].Name = "image"; break;
+            case "wrong-version": request.ModelVersion = "7"; break;
+            case "wrong-shape":
+                request.Inputs[0].Shape[1] = 3;
+                request.RawInputContents[0] = ByteString.CopyFrom(new byte[3 * 28 * 28 * 4]);
+                break;
+        }
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Client.UnaryAsync(InferenceMethods.ModelInfer, request, CallOptions.FromTimeout(TimeSpan.FromSeconds(10), cts.Token)));
+
+        Assert.Equal(code, ex.StatusCode);
+        Assert.StartsWith(message, ex.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnExpiredDeadlineIsDeadlineExceeded()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Client.UnaryAsync(
+            InferenceMethods.ModelInfer, InferRequest(new float[28 * 28]), new CallOptions(Deadline: DateTime.UtcNow.AddTicks(1), CancellationToken: cts.Token)));
+
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+    }
+
+    private static PreprocessingSpec SpecFrom(ModelMetadataResponse metadata)
+    {
+        using var json = JsonDocument.Parse(metadata.Parameters["preprocessing"].StringParam);
+        var p = json.RootElement;
+        return new PreprocessingSpec
+        {
+            Width = p.GetProperty("width").GetInt32(),
+            Height = p.GetProperty("height").GetInt32(),
+            Channels = p.GetProperty("channels").GetInt32(),
+            Layout = PreprocessingSpec.ParseLayout(p.GetProperty("layout").GetString()!),
+            Resize = PreprocessingSpec.ParseResize(p.GetProperty("resize").GetString()!),
+            Scale = p.GetProperty("scale").GetSingle(),
+            Mean = [.. p.GetProperty("mean").EnumerateArray().Select(v => v.GetSingle())],
+            Std = [.. p.GetProperty("std").EnumerateArray().Select(v => v.GetSingle())],
+            Invert = p.TryGetProperty("invert", out var invert) && invert.GetBoolean(),
+        };
+    }
+
+    private static async Task<string> RunAsync(string file, string[] args, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}");
+        return await stdout;
+    }
+}

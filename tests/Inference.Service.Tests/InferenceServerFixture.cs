@@ -1,0 +1,78 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using MlAspire.Grpc;
+using MlAspire.Inference.Service.Services;
+using MlAspire.Tests.Shared;
+
+namespace MlAspire.Inference.Service.Tests;
+
+/// <summary>The real Inference.Service (its Program) on real Kestrel, HTTP/2 on a free loopback port, serving models/.</summary>
+public sealed class InferenceServerFixture : IAsyncLifetime
+{
+    private WebApplicationFactory<Program>? _factory;
+
+    internal Uri Address { get; private set; } = null!;
+
+    internal GrpcChannel Channel { get; private set; } = null!;
+
+    internal IServiceProvider Services => _factory!.Services;
+
+    public async Task InitializeAsync()
+    {
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("Inference:ModelRepository", RepoRoot.Models);
+            builder.UseSetting("Inference:WarmupRuns", "1");
+        });
+        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
+        _factory.StartServer();
+        var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        Address = new Uri(address);
+        Channel = GrpcChannel.ForAddress(Address);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _factory.Services.GetRequiredService<ModelRepository>().WhenLoadedAsync(cts.Token);
+    }
+
+    /// <summary>Sums a counter of the service's own Meter (not other hosts' in this process) while <paramref name="action"/> runs.</summary>
+    internal async Task<long> CountAsync(string instrument, string model, Func<Task> action)
+    {
+        var scope = Services.GetRequiredService<IMeterFactory>();
+        long total = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (i, l) =>
+        {
+            if (i.Meter.Name == InferenceMetrics.MeterName && ReferenceEquals(i.Meter.Scope, scope) && i.Name == instrument)
+            {
+                l.EnableMeasurementEvents(i);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "model" && (string?)tag.Value == model)
+                {
+                    Interlocked.Add(ref total, value);
+                }
+            }
+        });
+        listener.Start();
+        await action();
+        return Interlocked.Read(ref total);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Channel?.Dispose();
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+    }
+}
