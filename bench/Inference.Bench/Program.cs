@@ -1,0 +1,220 @@
+// Inference serving overhead, measured against in-process ONNX Runtime in the same run:
+//   (a) in-process ORT, one image per Run, N concurrent callers
+//   (b) ModelInfer over gRPC to the real Inference.Service, dynamic batching off
+//   (c) the same with dynamic batching on
+// at concurrency 1, 8 and 32, for each model given. Closed loop: each caller sends its next request when the last returns.
+//
+// usage: Inference.Bench <inference-service-dll> <seconds-per-cell> <model-dir> [<model-dir> ...]
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using MlAspire.Grpc;
+using MlAspire.Inference.Protocol;
+using MlAspire.OnnxRuntime;
+
+var serviceDll = args[0];
+var seconds = double.Parse(args[1], CultureInfo.InvariantCulture);
+var modelDirs = args[2..];
+int[] concurrencies = [1, 8, 32];
+
+var repository = Directory.CreateTempSubdirectory("mlaspire-bench-repo-").FullName;
+var models = modelDirs.Select(dir => PrepareModel(dir, repository)).ToList();
+
+Console.WriteLine($"# {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {seconds}s per cell, closed loop");
+var results = new List<Row>();
+
+// (a) in process
+using (var env = OrtEnvironment.Create())
+{
+    foreach (var model in models)
+    {
+        using var session = env.CreateSession(model.OnnxPath);
+        var input = new float[model.ItemElements];
+        Fill(input);
+        session.Run([InputTensor.CreateBatch<float>(model.InputName, input, 1, model.ItemShape)]).Dispose(); // warm
+        foreach (var c in concurrencies)
+        {
+            results.Add(Measure(model.Name, "a in-process ORT", c, seconds, () =>
+            {
+                using var r = session.Run([InputTensor.CreateBatch<float>(model.InputName, input, 1, model.ItemShape)]);
+                return Task.CompletedTask;
+            }));
+        }
+    }
+}
+
+// (b) and (c) over gRPC to the real service.
+var grpcPort = FreePort();
+var httpPort = FreePort();
+using var server = StartService(serviceDll, repository, grpcPort, httpPort);
+try
+{
+    await WaitHealthyAsync(httpPort, models.Count * 2, TimeSpan.FromMinutes(3));
+    using var channel = GrpcChannel.ForAddress(new Uri($"http://127.0.0.1:{grpcPort}"));
+    foreach (var model in models)
+    {
+        var input = new float[model.ItemElements];
+        Fill(input);
+        foreach (var (mode, name) in new[] { ("b gRPC, no batching", model.Name + "_nobatch"), ("c gRPC, dynamic batching", model.Name) })
+        {
+            var request = new ModelInferRequest
+            {
+                ModelName = name,
+                Inputs = { new ModelInferRequest.Types.InferInputTensor { Name = model.InputName, Datatype = "FP32", Shape = { model.ItemShape.Prepend(1) } } },
+                RawInputContents = { ByteString.CopyFrom(MemoryMarshal.AsBytes(input.AsSpan())) },
+            };
+            await channel.CallInvoker.UnaryAsync(InferenceMethods.ModelInfer, request, CallOptions.FromTimeout(TimeSpan.FromSeconds(60)));
+            foreach (var c in concurrencies)
+            {
+                results.Add(Measure(model.Name, mode, c, seconds,
+                    () => channel.CallInvoker.UnaryAsync(InferenceMethods.ModelInfer, request, CallOptions.FromTimeout(TimeSpan.FromSeconds(120)))));
+            }
+        }
+    }
+}
+finally
+{
+    server.Kill(entireProcessTree: true);
+    Directory.Delete(repository, recursive: true);
+}
+
+Console.WriteLine();
+Console.WriteLine("| model | mode | concurrency | images/s | p50 ms | p99 ms |");
+Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: |");
+foreach (var r in results)
+{
+    Console.WriteLine(FormattableString.Invariant($"| {r.Model} | {r.Mode} | {r.Concurrency} | {r.Throughput:0} | {r.P50:0.000} | {r.P99:0.000} |"));
+}
+
+Console.WriteLine();
+foreach (var model in models)
+{
+    var a = results.Where(r => r.Model == model.Name && r.Mode.StartsWith('a')).ToList();
+    var b = results.Where(r => r.Model == model.Name && r.Mode.StartsWith('b')).ToList();
+    var c = results.Where(r => r.Model == model.Name && r.Mode.StartsWith('c')).ToList();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{model.Name}: best (c) / best (a) throughput = {c.Max(r => r.Throughput) / a.Max(r => r.Throughput):0.00}; " +
+        $"p50 overhead of (b) over (a) at concurrency 1 = {b.First(r => r.Concurrency == 1).P50 - a.First(r => r.Concurrency == 1).P50:0.000} ms; " +
+        $"best (c) / best (b) = {c.Max(r => r.Throughput) / b.Max(r => r.Throughput):0.00}"));
+}
+
+static Row Measure(string model, string mode, int concurrency, double seconds, Func<Task> call)
+{
+    var latencies = new List<double>[concurrency];
+    var stop = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+    var started = Stopwatch.GetTimestamp();
+    var workers = Enumerable.Range(0, concurrency).Select(i => Task.Run(async () =>
+    {
+        var mine = latencies[i] = [];
+        while (Stopwatch.GetTimestamp() < stop)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            await call();
+            mine.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+        }
+    })).ToArray();
+    Task.WaitAll(workers);
+    var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    var all = latencies.SelectMany(l => l).Order().ToArray();
+    var row = new Row(model, mode, concurrency, all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99));
+    Console.WriteLine(FormattableString.Invariant($"{model,-10} {mode,-26} c={concurrency,-3} {row.Throughput,9:0.0} img/s  p50 {row.P50,8:0.000} ms  p99 {row.P99,8:0.000} ms  (n={all.Length})"));
+    return row;
+}
+
+static void Fill(float[] values)
+{
+    var random = new Random(1);
+    for (var i = 0; i < values.Length; i++)
+    {
+        values[i] = (float)(random.NextDouble() * 2 - 1);
+    }
+}
+
+static double Percentile(double[] sorted, double p) =>
+    sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+static BenchModel PrepareModel(string dir, string repository)
+{
+    var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!.AsObject();
+    var name = config["name"]!.GetValue<string>();
+    var version = Directory.GetDirectories(dir).Select(Path.GetFileName).Where(v => int.TryParse(v, out _)).Max(v => int.Parse(v!, CultureInfo.InvariantCulture));
+    var onnx = Path.Combine(dir, version.ToString(CultureInfo.InvariantCulture), "model.onnx");
+    config["execution_provider"] = "cpu";
+    Write(repository, name, config, onnx, dir);
+    var unbatched = config.DeepClone().AsObject();
+    unbatched["name"] = name + "_nobatch";
+    unbatched.Remove("dynamic_batching");
+    Write(repository, name + "_nobatch", unbatched, onnx, dir);
+    var input = config["input"]![0]!;
+    var shape = input["dims"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+    return new BenchModel(name, onnx, input["name"]!.GetValue<string>(), shape, (int)shape.Aggregate(1L, (x, y) => x * y));
+}
+
+static void Write(string repository, string name, JsonObject config, string onnx, string source)
+{
+    var target = Path.Combine(repository, name);
+    Directory.CreateDirectory(Path.Combine(target, "1"));
+    File.WriteAllText(Path.Combine(target, "config.json"), config.ToJsonString());
+    File.CreateSymbolicLink(Path.Combine(target, "1", "model.onnx"), onnx);
+    foreach (var labels in Directory.GetFiles(source, "*.txt"))
+    {
+        File.Copy(labels, Path.Combine(target, Path.GetFileName(labels)));
+    }
+}
+
+static Process StartService(string dll, string repository, int grpcPort, int httpPort)
+{
+    var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+    start.ArgumentList.Add(dll);
+    start.Environment["Inference__ModelRepository"] = repository;
+    start.Environment["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{grpcPort}";
+    start.Environment["Kestrel__Endpoints__grpc__Protocols"] = "Http2";
+    start.Environment["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{httpPort}";
+    start.Environment["Logging__LogLevel__Default"] = "Warning";
+    var process = Process.Start(start)!;
+    process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[service] " + e.Data); };
+    process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[service] " + e.Data); };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    return process;
+}
+
+static async Task WaitHealthyAsync(int httpPort, int models, TimeSpan timeout)
+{
+    using var http = new HttpClient();
+    var deadline = DateTime.UtcNow + timeout;
+    while (DateTime.UtcNow < deadline)
+    {
+        try
+        {
+            var body = await http.GetStringAsync(new Uri($"http://127.0.0.1:{httpPort}/health"));
+            if (body.Contains($"\"{models} model(s) ready.\"", StringComparison.Ordinal) || body.Contains($"{models} model(s) ready", StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+        catch (HttpRequestException)
+        {
+            // not up yet
+        }
+
+        await Task.Delay(250);
+    }
+
+    throw new TimeoutException($"The inference service did not report {models} ready models within {timeout}.");
+}
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+internal sealed record BenchModel(string Name, string OnnxPath, string InputName, long[] ItemShape, int ItemElements);
+
+internal sealed record Row(string Model, string Mode, int Concurrency, double Throughput, double P50, double P99);
