@@ -57,6 +57,29 @@ public sealed class InferenceSessionTests(OrtFixture fixture)
         Assert.Equal(a.Zip(b, (x, y) => x + y).ToArray(), sum.ToArray<float>());
     }
 
+    [Fact]
+    public void RawLittleEndianBytesAreAcceptedWithoutACopyAndGiveTheSameSum()
+    {
+        using var session = fixture.Environment.CreateSession(AddModel());
+        float[] a = [1, 2, 3, 4, 5, 6];
+        float[] b = [0.5f, 0.25f, -3, 8, 1e6f, -6];
+
+        using var result = session.Run([
+            InputTensor.CreateFromBytes("a", TensorElementType.Float, System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()).ToArray(), [2, 3]),
+            InputTensor.CreateFromBytes("b", TensorElementType.Float, System.Runtime.InteropServices.MemoryMarshal.AsBytes(b.AsSpan()).ToArray(), [2, 3]),
+        ]);
+
+        Assert.Equal(a.Zip(b, (x, y) => x + y).ToArray(), result["sum"].ToArray<float>());
+    }
+
+    [Fact]
+    public void RawBytesOfTheWrongLengthOrAnUnsupportedTypeAreRejected()
+    {
+        var tooShort = Assert.Throws<ArgumentException>(() => InputTensor.CreateFromBytes("a", TensorElementType.Float, new byte[23], [2, 3]));
+        Assert.Contains("has 23 bytes but shape [2,3] of Float needs 24", tooShort.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => InputTensor.CreateFromBytes("a", TensorElementType.String, new byte[6], [2, 3]));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(5)]
