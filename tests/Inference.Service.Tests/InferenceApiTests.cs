@@ -14,9 +14,9 @@ public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFix
 {
     private CallInvoker Client => server.Channel.CallInvoker;
 
-    private static ModelInferRequest InferRequest(float[] image) => new()
+    private static ModelInferRequest InferRequest(float[] image, string model = "digits") => new()
     {
-        ModelName = "digits",
+        ModelName = model,
         Inputs = { new ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "FP32", Shape = { 1, 1, 28, 28 } } },
         RawInputContents = { ByteString.CopyFrom(MemoryMarshal.AsBytes(image.AsSpan())) },
     };
@@ -100,13 +100,13 @@ public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFix
         }
 
         ModelInferResponse[] together = [];
-        var executions = await server.CountAsync("nv_inference_exec_count", "digits", async () =>
+        var executions = await server.CountAsync("nv_inference_exec_count", InferenceServerFixture.PatientDigits, async () =>
         {
             using var start = new ManualResetEventSlim();
             var calls = Enumerable.Range(0, 32).Select(i => Task.Run(async () =>
             {
                 start.Wait(cts.Token);
-                return await Client.UnaryAsync(InferenceMethods.ModelInfer, InferRequest(images[i]), CallOptions.FromTimeout(TimeSpan.FromSeconds(20), cts.Token));
+                return await Client.UnaryAsync(InferenceMethods.ModelInfer, InferRequest(images[i], InferenceServerFixture.PatientDigits), CallOptions.FromTimeout(TimeSpan.FromSeconds(20), cts.Token));
             })).ToList();
             start.Set();
             together = await Task.WhenAll(calls);

@@ -8,14 +8,17 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using MlAspire.Grpc;
 using MlAspire.Inference.Service.Services;
-using MlAspire.Tests.Shared;
 
 namespace MlAspire.Inference.Service.Tests;
 
 /// <summary>The real Inference.Service (its Program) on real Kestrel, HTTP/2 on a free loopback port, serving models/.</summary>
 public sealed class InferenceServerFixture : IAsyncLifetime
 {
+    private readonly string _repository = Directory.CreateTempSubdirectory("mlaspire-inference-api-").FullName;
     private WebApplicationFactory<Program>? _factory;
+
+    /// <summary>A copy of digits whose queue waits 100 ms for company, so batching shows however slowly callers arrive.</summary>
+    internal const string PatientDigits = "digits_patient";
 
     internal Uri Address { get; private set; } = null!;
 
@@ -25,9 +28,15 @@ public sealed class InferenceServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        TestModels.CopyModel(TestModels.DigitsDirectory, _repository);
+        var patient = TestModels.CopyModel(TestModels.DigitsDirectory, _repository, PatientDigits);
+        var config = Path.Combine(patient, "config.json");
+        File.WriteAllText(config, File.ReadAllText(config)
+            .Replace("\"name\": \"digits\"", $"\"name\": \"{PatientDigits}\"", StringComparison.Ordinal)
+            .Replace("\"max_queue_delay_us\": 2000", "\"max_queue_delay_us\": 100000", StringComparison.Ordinal));
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
-            builder.UseSetting("Inference:ModelRepository", RepoRoot.Models);
+            builder.UseSetting("Inference:ModelRepository", _repository);
             builder.UseSetting("Inference:WarmupRuns", "1");
         });
         _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
@@ -74,5 +83,7 @@ public sealed class InferenceServerFixture : IAsyncLifetime
         {
             await _factory.DisposeAsync();
         }
+
+        Directory.Delete(_repository, recursive: true);
     }
 }
