@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace MlAspire.AppHost.Tests;
+
+/// <summary>
+/// The real topology through the real AppHost process: every resource becomes healthy, a worker killed with SIGKILL is
+/// restarted, and stopping the AppHost leaves no process of its tree behind.
+/// </summary>
+public sealed partial class TopologyRunTests
+{
+    [GeneratedRegex(@"^(?<replica>[a-z][a-z0-9-]*-\d+)\s+\S+\s+(?<state>\w+)\s+(?<health>\w+)\s+(?<restarts>\d+)\s+(?<pid>\d+|-)\s")]
+    private static partial Regex TableRow();
+
+    [Fact]
+    public async Task TheWholeTopologyStartsHealthyRestartsAKilledWorkerAndStopsCleanly()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var state = Directory.CreateTempSubdirectory("mlaspire-apphost-state-").FullName;
+        var lines = new ConcurrentQueue<string>();
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        info.ArgumentList.Add(typeof(Program).Assembly.Location);
+        info.ArgumentList.Add("--AppHost:StateDirectory=" + state);
+        info.ArgumentList.Add("--AppHost:StartupTimeout=00:04:00");
+        using var appHost = Process.Start(info)!;
+        appHost.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
+        appHost.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
+        appHost.BeginOutputReadLine();
+        appHost.BeginErrorReadLine();
+        var tree = new HashSet<int>();
+        try
+        {
+            await WaitForLineAsync(lines, l => l.Contains("gateway is healthy", StringComparison.Ordinal), appHost, cts.Token);
+            var replicas = await WaitForTableAsync(lines, ["redis-0", "inference-0", "preprocessing-0", "preprocessing-1", "gateway-0"], appHost, cts.Token);
+            Assert.All(replicas.Values, r => Assert.Equal(("Running", "Healthy"), (r.State, r.Health)));
+
+            // SIGKILL one worker: the orchestrator must notice and start it again.
+            var victim = replicas["preprocessing-0"].Pid;
+            Process.GetProcessById(victim).Kill();
+            await WaitForLineAsync(lines, l => l.Contains("preprocessing-0 exited with code", StringComparison.Ordinal) && l.Contains("restarting", StringComparison.Ordinal), appHost, cts.Token);
+            // The replacement process announces itself: a second "Application started" from that replica.
+            await WaitForLineAsync(lines, l => l.StartsWith("[preprocessing-0]", StringComparison.Ordinal) && l.Contains("Application started", StringComparison.Ordinal), appHost, cts.Token, skip: 1);
+
+            tree = Descendants(appHost.Id);
+            Assert.True(tree.Count >= 5, $"expected the AppHost to own at least 5 processes, found {tree.Count}");
+            Assert.DoesNotContain(victim, tree);
+
+            using (var term = Process.Start("kill", ["-TERM", appHost.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync(cts.Token);
+            }
+
+            await appHost.WaitForExitAsync(cts.Token);
+            Assert.Contains(lines, l => l.Contains("All resources stopped", StringComparison.Ordinal));
+            var survivors = tree.Where(pid => Directory.Exists($"/proc/{pid}")).ToList();
+            Assert.True(survivors.Count == 0, $"processes left behind: {string.Join(", ", survivors)}");
+        }
+        finally
+        {
+            if (!appHost.HasExited)
+            {
+                appHost.Kill(entireProcessTree: true);
+            }
+
+            foreach (var pid in tree.Where(pid => Directory.Exists($"/proc/{pid}")))
+            {
+                try
+                {
+                    Process.GetProcessById(pid).Kill();
+                }
+                catch (ArgumentException)
+                {
+                    // already gone
+                }
+            }
+
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    private static async Task WaitForLineAsync(ConcurrentQueue<string> lines, Func<string, bool> match, Process appHost, CancellationToken cancellationToken, int skip = 0)
+    {
+        while (lines.Count(match) <= skip)
+        {
+            if (appHost.HasExited)
+            {
+                Assert.Fail($"The AppHost exited with code {appHost.ExitCode}. Last output:\n{string.Join('\n', lines.TakeLast(40))}");
+            }
+
+            try
+            {
+                await Task.Delay(200, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"Timed out. Last output:\n{string.Join('\n', lines.TakeLast(40))}");
+            }
+        }
+    }
+
+    private static async Task<Dictionary<string, (string State, string Health, int Pid)>> WaitForTableAsync(
+        ConcurrentQueue<string> lines, string[] replicas, Process appHost, CancellationToken cancellationToken)
+    {
+        await WaitForLineAsync(lines, l => l.StartsWith(replicas[^1], StringComparison.Ordinal) && TableRow().IsMatch(l), appHost, cancellationToken);
+        var rows = new Dictionary<string, (string, string, int)>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            var match = TableRow().Match(line);
+            if (match.Success && match.Groups["pid"].Value != "-")
+            {
+                rows[match.Groups["replica"].Value] = (match.Groups["state"].Value, match.Groups["health"].Value, int.Parse(match.Groups["pid"].Value, CultureInfo.InvariantCulture));
+            }
+        }
+
+        Assert.All(replicas, r => Assert.True(rows.ContainsKey(r), $"no table row for {r}; output:\n{string.Join('\n', lines)}"));
+        return rows;
+    }
+
+    /// <summary>Every live descendant of <paramref name="root"/>, from /proc's parent links.</summary>
+    private static HashSet<int> Descendants(int root)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // exited while we looked
+            }
+        }
+
+        var result = new HashSet<int>();
+        var frontier = new Queue<int>([root]);
+        while (frontier.TryDequeue(out var parent))
+        {
+            foreach (var (pid, ppid) in parents)
+            {
+                if (ppid == parent && result.Add(pid))
+                {
+                    frontier.Enqueue(pid);
+                }
+            }
+        }
+
+        return result;
+    }
+}
