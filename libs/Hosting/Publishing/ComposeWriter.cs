@@ -22,7 +22,8 @@ internal static class ComposeWriter
             }
         }
 
-        var compose = new JsonObject { ["name"] = "mlaspire", ["services"] = services };
+        // No top-level `name`: docker-compose 1.x rejects it; the project name is the folder's or `-p`'s.
+        var compose = new JsonObject { ["services"] = services };
         if (volumes.Count > 0)
         {
             compose["volumes"] = volumes;
