@@ -57,7 +57,8 @@ internal static class DockerfileWriter
             text.Append("RUN apt-get update \\\n");
             text.Append("    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ")
                 .Append(string.Join(' ', packages.Distinct(StringComparer.Ordinal))).Append(" \\\n");
-            text.Append("    && rm -rf /var/lib/apt/lists/*\n");
+            // apt-get clean: base images without the official images' docker-clean apt setting keep ~75 MB of .debs otherwise.
+            text.Append("    && apt-get clean && rm -rf /var/lib/apt/lists/*\n");
         }
 
         if (gpu)
