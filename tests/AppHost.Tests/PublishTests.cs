@@ -209,6 +209,50 @@ public sealed class PublishTests(ITestOutputHelper log) : IAsyncLifetime
         }
     }
 
+    /// <summary>Independent of kubectl: every name an overlay uses (resources, images, replicas, patch targets)
+    /// exists in what it builds on, so a kustomize without kubectl would resolve it too.</summary>
+    [Fact]
+    public void OverlaysReferOnlyToWhatTheBaseDefines()
+    {
+        var kubernetes = Path.Combine(_output, "kubernetes");
+        var baseKustomization = YamlDocuments.LoadFile(Path.Combine(kubernetes, "base", "kustomization.yaml")).Single();
+        var baseObjects = baseKustomization["resources"]!.AsArray()
+            .SelectMany(r => YamlDocuments.LoadFile(Path.Combine(kubernetes, "base", (string)r!))).ToList();
+        var workloads = baseObjects.Where(o => (string?)o["kind"] is "Deployment" or "StatefulSet").ToList();
+        var images = workloads.Select(w => ((string)w["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!).Split(':')[0]).ToHashSet();
+        foreach (var generator in baseKustomization["secretGenerator"]!.AsArray())
+        {
+            Assert.True(File.Exists(Path.Combine(kubernetes, "base", (string)generator!["envs"]![0]!)));
+        }
+
+        foreach (var overlay in new[] { "dev", "prod" })
+        {
+            var folder = Path.Combine(kubernetes, "overlays", overlay);
+            var kustomization = YamlDocuments.LoadFile(Path.Combine(folder, "kustomization.yaml")).Single();
+            foreach (var resource in kustomization["resources"]!.AsArray().Select(r => Path.GetFullPath(Path.Combine(folder, (string)r!))))
+            {
+                Assert.True(File.Exists(resource) || File.Exists(Path.Combine(resource, "kustomization.yaml")), resource);
+            }
+
+            foreach (var image in kustomization["images"]!.AsArray())
+            {
+                Assert.Contains((string)image!["name"]!, images);
+            }
+
+            foreach (var replicas in kustomization["replicas"]!.AsArray())
+            {
+                Assert.Contains(workloads, w => (string?)w["metadata"]!["name"] == (string?)replicas!["name"]);
+            }
+
+            foreach (var patch in kustomization["patches"]?.AsArray() ?? [])
+            {
+                var target = workloads.Single(w => (string?)w["kind"] == (string?)patch!["target"]!["kind"] && (string?)w["metadata"]!["name"] == (string?)patch["target"]!["name"]);
+                Assert.NotNull(target["spec"]!["template"]!["spec"]!["containers"]![0]!["resources"]!["limits"]!["nvidia.com/gpu"]);
+                Assert.NotNull(target["spec"]!["template"]!["spec"]!["tolerations"]);
+            }
+        }
+    }
+
     [Fact]
     public async Task NoParameterValueIsWrittenAnywhere()
     {

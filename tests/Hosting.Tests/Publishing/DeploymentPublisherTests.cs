@@ -287,6 +287,33 @@ public sealed class DeploymentPublisherTests : IDisposable
     }
 
     [Fact]
+    public async Task AnOutputFolderHoldingTheSourcesIsRefusedBeforeAnythingIsDeleted()
+    {
+        var builder = CreateApp();
+
+        var error = await Assert.ThrowsAsync<DistributedApplicationException>(() => PublishAsync(builder, builder.AppHostDirectory));
+        Assert.Contains("contains the sources", error.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(builder.AppHostDirectory, "lib", "Thing.cs")));
+    }
+
+    [Fact]
+    public async Task AFolderWithForeignSourcesOrAFileIsRefused()
+    {
+        var builder = CreateApp();
+        var foreign = Path.Combine(builder.AppHostDirectory, "elsewhere");
+        Write(foreign, "src/keep.cs", "mine");
+        var error = await Assert.ThrowsAsync<DistributedApplicationException>(() => PublishAsync(builder, foreign));
+        Assert.Contains("that an earlier publish did not write", error.Message, StringComparison.Ordinal);
+        Assert.Equal("mine", await File.ReadAllTextAsync(Path.Combine(foreign, "src", "keep.cs")));
+
+        var second = CreateApp();
+        var file = Path.Combine(second.AppHostDirectory, "a-file");
+        await File.WriteAllTextAsync(file, "x");
+        error = await Assert.ThrowsAsync<DistributedApplicationException>(() => PublishAsync(second, file));
+        Assert.Contains("is a file", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ImagePathsMustBeAbsolute()
     {
         var options = new DockerfileOptions();
