@@ -79,13 +79,23 @@ internal static class BuildContextWriter
         return paths;
     }
 
-    /// <summary>Stages <see cref="DockerfileOptions.Files"/> under <c>docker/&lt;resource&gt;/files/&lt;image path&gt;</c>.</summary>
+    /// <summary>Stages <see cref="DockerfileOptions.Files"/> under <c>docker/&lt;resource&gt;/files/&lt;image path&gt;</c>
+    /// and, for GPU resources, <see cref="DockerfileOptions.GpuFiles"/> under <c>docker/&lt;resource&gt;/files-gpu/</c>.</summary>
     public static void WriteFiles(ProjectResource project, string appHostDirectory, string outputDirectory)
     {
-        foreach (var file in project.DockerfileOptions.Files)
+        Stage(project, project.DockerfileOptions.Files, "files", appHostDirectory, outputDirectory);
+        if (project.GpuCount > 0)
+        {
+            Stage(project, project.DockerfileOptions.GpuFiles, "files-gpu", appHostDirectory, outputDirectory);
+        }
+    }
+
+    private static void Stage(ProjectResource project, IEnumerable<DockerfileFile> files, string folder, string appHostDirectory, string outputDirectory)
+    {
+        foreach (var file in files)
         {
             var source = Path.GetFullPath(Path.Combine(appHostDirectory, file.Source));
-            var destination = Path.Combine(outputDirectory, "docker", project.Name, "files", file.Target.TrimStart('/'));
+            var destination = Path.Combine(outputDirectory, "docker", project.Name, folder, file.Target.TrimStart('/'));
             if (File.Exists(source))
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(destination)!);

@@ -77,6 +77,11 @@ internal static class DockerfileWriter
             text.Append(CultureInfo.InvariantCulture, $"COPY docker/{resource.Name}/files/ /\n");
         }
 
+        if (gpu && options.GpuFiles.Count > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"COPY docker/{resource.Name}/files-gpu/ /\n");
+        }
+
         var env = new SortedDictionary<string, string>(options.Environment, StringComparer.Ordinal);
         if (env.Count > 0)
         {

@@ -42,6 +42,7 @@ public sealed class DeploymentPublisherTests : IDisposable
         }
 
         Write(root, "native/libfake.so.1", "native library stand-in");
+        Write(root, "native/libfake_cuda.so", "cuda provider stand-in");
         Write(root, "models/m/config.json", "{}");
 
         var apiKey = builder.AddParameter("api-key", secret: true);
@@ -52,6 +53,7 @@ public sealed class DeploymentPublisherTests : IDisposable
             .WithDockerfileOptions(image =>
             {
                 image.CopyFile("native/libfake.so.1", "/app/libfake.so.1").CopyFile("models", "/app/models");
+                image.CopyGpuFile("native/libfake_cuda.so", "/app/libfake_cuda.so");
                 image.AptPackages.Add("libfoo1");
                 image.Environment["Model__Repository"] = "/app/models";
             });
@@ -180,6 +182,9 @@ public sealed class DeploymentPublisherTests : IDisposable
         var gpu = await File.ReadAllTextAsync(Path.Combine(output, "docker", "model", "Dockerfile.gpu"));
         Assert.Contains("ARG BASE_IMAGE=" + DockerfileOptions.DefaultGpuBaseImage, gpu, StringComparison.Ordinal);
         Assert.Contains("COPY --from=dotnet-runtime /usr/share/dotnet /usr/share/dotnet", gpu, StringComparison.Ordinal);
+        Assert.Contains("COPY docker/model/files-gpu/ /\n", gpu, StringComparison.Ordinal);
+        Assert.DoesNotContain("files-gpu", model, StringComparison.Ordinal);
+        Assert.Equal("cuda provider stand-in", await File.ReadAllTextAsync(Path.Combine(output, "docker", "model", "files-gpu", "app", "libfake_cuda.so")));
         Assert.False(File.Exists(Path.Combine(output, "docker", "worker", "Dockerfile.gpu")));
         Assert.DoesNotContain("apt-get", await File.ReadAllTextAsync(Path.Combine(output, "docker", "api", "Dockerfile")), StringComparison.Ordinal);
 
