@@ -79,6 +79,20 @@ public sealed class ContainerEndToEndTests(ITestOutputHelper log)
             var (_, uid, _) = await ExternalTool.RunAsync(docker, ["exec", $"{project}_gateway_1", "id", "-u"], ct);
             Assert.Equal("1654", uid.Trim());
 
+            // Compose's healthcheck probes readiness (/health); the image's own HEALTHCHECK probes liveness (/alive)
+            // with bash only (no curl in the image): run exactly that command in each service container.
+            foreach (var service in s_services)
+            {
+                var (_, testJson, _) = await ExternalTool.RunAsync(docker, ["image", "inspect", "--format", "{{json .Config.Healthcheck.Test}}", $"mlaspire/{service}:{tag}"], ct);
+                var test = System.Text.Json.JsonSerializer.Deserialize<string[]>(testJson)!;
+                Assert.Equal(["CMD", "bash", "-c"], test[..3]);
+                Assert.Contains("GET /alive ", test[3], StringComparison.Ordinal);
+                var (probeExit, _, probeErr) = await ExternalTool.RunAsync(docker, ["exec", $"{project}_{service}_1", .. test[1..]], ct);
+                Assert.True(probeExit == 0, $"{service}: the image's HEALTHCHECK failed: {probeErr}");
+                var (curlExit, _, _) = await ExternalTool.RunAsync(docker, ["exec", $"{project}_{service}_1", "bash", "-c", "command -v curl || command -v wget"], ct);
+                Assert.NotEqual(0, curlExit);
+            }
+
             // The gateway has no job API yet (Gateway.Api serves only its health endpoints), so digit images
             // cannot be sent through it; the containers' health (models loaded, Redis reachable) is the check.
             log.WriteLine("NOTE: digits were not sent through the gateway: Gateway.Api has no jobs/classify API yet.");
