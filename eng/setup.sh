@@ -54,6 +54,38 @@ else
     log "ONNX Runtime $ort_version present in $ort_dir"
 fi
 
+# --- Kubernetes schema validator (tests/KubernetesValidation: npm kubernetes-models + js-yaml) -------
+validation_dir="$repo_root/tests/KubernetesValidation"
+if [ ! -d "$validation_dir/node_modules/kubernetes-models" ]; then
+    log "installing the Kubernetes schema validator's npm packages (npm ci)"
+    (cd "$validation_dir" && npm ci --no-audit --no-fund --silent)
+else
+    log "Kubernetes schema validator present"
+fi
+
+# --- Docker engine (CI only: container builds and the container end-to-end test) ----------------
+# docker.io + docker-compose run the images `publish --build` makes; debootstrap builds the local base
+# image (no image registry is reachable). Where the engine cannot start (no privileges, cgroups or
+# overlayfs) this only logs why; the end-to-end test then says so and returns.
+if [ "${CI:-}" = "true" ] && [ "${MLASPIRE_SKIP_DOCKER:-0}" != "1" ]; then
+    docker_missing=()
+    command -v dockerd >/dev/null 2>&1 || docker_missing+=(docker.io)
+    command -v docker-compose >/dev/null 2>&1 || docker_missing+=(docker-compose)
+    command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || docker_missing+=(debootstrap)
+    if [ "${#docker_missing[@]}" -gt 0 ]; then
+        log "installing ${docker_missing[*]}"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${docker_missing[@]}" \
+            || log "could not install ${docker_missing[*]}; container tests will say why they did not run"
+    fi
+    if command -v docker >/dev/null 2>&1 && ! docker info >/dev/null 2>&1 && command -v dockerd >/dev/null 2>&1; then
+        log "starting dockerd (log: /tmp/mlaspire-dockerd.log)"
+        as_root sh -c 'nohup dockerd >/tmp/mlaspire-dockerd.log 2>&1 &' || true
+        for _ in $(seq 1 30); do docker info >/dev/null 2>&1 && break; sleep 1; done
+        docker info >/dev/null 2>&1 && log "Docker engine running" \
+            || log "dockerd did not start (see /tmp/mlaspire-dockerd.log); container tests will say why they did not run"
+    fi
+fi
+
 # --- .NET restore --------------------------------------------------------------------------------
 log "restoring the solution"
 dotnet restore "$repo_root/MlAspire.sln" --verbosity quiet

@@ -66,7 +66,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     {
         if (ExecutionContext.IsPublishMode)
         {
-            Publish();
+            await PublishAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -85,7 +85,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         {
             if (ExecutionContext.IsPublishMode)
             {
-                Publish();
+                await PublishAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
 
@@ -148,8 +148,25 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
     }
 
-    private void Publish()
+    private async Task PublishAsync(CancellationToken cancellationToken)
     {
+        if (ExecutionContext.PublishOptions is { } publish)
+        {
+            if (publish.ShowHelp)
+            {
+                await _output.WriteLineAsync(PublishCommandLine.HelpText).ConfigureAwait(false);
+                return;
+            }
+
+            if (publish.Error is not null)
+            {
+                throw new DistributedApplicationException(publish.Error + "\n\n" + PublishCommandLine.HelpText);
+            }
+
+            await DeploymentPublisher.PublishAsync(_builder.Resources, _builder.AppHostDirectory, publish, _output, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var path = ManifestPublisher.ResolveOutputPath(ExecutionContext.OutputPath);
         ManifestPublisher.Write(_builder.Resources, path);
         Log.PublishedManifest(_logger, path);

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
+using MlAspire.Hosting.Publishing;
 
 namespace MlAspire.Hosting;
 
@@ -17,7 +18,15 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         _isProcessEntryPoint = appHostAssembly is not null && appHostAssembly == Assembly.GetEntryAssembly();
         Configuration = new ConfigurationManager();
         Configuration.AddEnvironmentVariables();
-        Configuration.AddCommandLine(options.Args);
+        // `publish ...` (the container/Kubernetes/compose verb) has its own options; what it does not know passes on.
+        PublishOptions? publish = null;
+        var configurationArgs = options.Args;
+        if (options.Args is [PublishCommandLine.Verb, .. var verbArgs])
+        {
+            publish = PublishCommandLine.Parse(verbArgs, out configurationArgs);
+        }
+
+        Configuration.AddCommandLine(configurationArgs);
 
         AppHostDirectory = Path.GetFullPath(
             options.ProjectDirectory
@@ -33,7 +42,9 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         Configuration.Sources.Insert(0, new ChainedConfigurationSource { Configuration = settings, ShouldDisposeConfiguration = true });
 
         ApplyConfiguredOptions();
-        ExecutionContext = new DistributedApplicationExecutionContext(Configuration["publisher"], Configuration["output-path"]);
+        ExecutionContext = publish is null
+            ? new DistributedApplicationExecutionContext(Configuration["publisher"], Configuration["output-path"])
+            : new DistributedApplicationExecutionContext(PublishCommandLine.Verb, publish.OutputPath, publish);
     }
 
     public ConfigurationManager Configuration { get; }

@@ -10,4 +10,7 @@ public sealed class ProjectResource : Resource
     public string ProjectPath { get; }
 
     public override string ManifestType => "project.v0";
+
+    /// <summary>Image additions for the container publisher (<c>WithDockerfileOptions</c>).</summary>
+    public DockerfileOptions DockerfileOptions { get; } = new();
 }

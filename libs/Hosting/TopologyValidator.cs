@@ -30,7 +30,7 @@ internal static class TopologyValidator
             ValidateResource(resource, known, errors);
         }
 
-        if (builder.ExecutionContext.IsPublishMode && builder.ExecutionContext.Publisher != "manifest")
+        if (builder.ExecutionContext.IsPublishMode && builder.ExecutionContext.Publisher != "manifest" && builder.ExecutionContext.PublishOptions is null)
         {
             errors.Add($"Unknown publisher '{builder.ExecutionContext.Publisher}'; the supported publisher is 'manifest'.");
         }
