@@ -16,4 +16,6 @@ builder.AddProject("preprocessing", "../Preprocessing.Worker/Preprocessing.Worke
 builder.AddProject("gateway", "../Gateway.Api/Gateway.Api.csproj")
     .WithHealthEndpoint().WithExternalHttpEndpoints().WithDependency(redis).WithDependency(inference);
 
-await builder.Build().RunAsync();
+// Disposing flushes the console log before the process exits.
+await using var app = builder.Build();
+await app.RunAsync();
