@@ -198,7 +198,7 @@ internal sealed class JobProcessor(
                 }
                 catch (ImageDecodeException ex)
                 {
-                    await FailAsync(job, $"The image cannot be used ({ex.Error}): {ex.Message}").ConfigureAwait(false);
+                    await FailAsync(job, $"The image cannot be decoded ({ex.Error}).").ConfigureAwait(false);
                 }
                 finally
                 {
@@ -229,7 +229,7 @@ internal sealed class JobProcessor(
                 catch (RpcException ex)
                 {
                     catalog.Invalidate(spec.Name);
-                    await FailAllAsync(ready, $"The inference service rejected the request ({ex.StatusCode}): {ex.Status.Detail}").ConfigureAwait(false);
+                    await FailAllAsync(ready, $"The inference service rejected the request ({ex.StatusCode}).").ConfigureAwait(false);
                     return true;
                 }
 
