@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MlAspire.Queue;
 
 namespace MlAspire.Gateway.Api.Model;
@@ -27,5 +28,6 @@ internal sealed record JobView(
     JobTimingsView? Timings,
     string? Error)
 {
+    [JsonIgnore]
     public bool IsTerminal => JobStatuses.IsTerminal(Status);
 }
