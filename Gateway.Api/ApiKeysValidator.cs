@@ -10,7 +10,7 @@ internal sealed class ApiKeysValidator : IValidateOptions<GatewayOptions>
     {
         for (var i = 0; i < options.ApiKeys.Count; i++)
         {
-            if (!ApiKeyStore.TryParseEntry(options.ApiKeys[i], i, out _, out _))
+            if (!string.IsNullOrWhiteSpace(options.ApiKeys[i]) && !ApiKeyStore.TryParseEntry(options.ApiKeys[i], i, out _, out _))
             {
                 return ValidateOptionsResult.Fail(
                     $"Gateway:ApiKeys:{i} is malformed: expected '<name>:<SHA-256 of the key as 64 hex chars>' or just the 64 hex chars.");

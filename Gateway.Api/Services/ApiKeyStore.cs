@@ -17,16 +17,23 @@ internal sealed class ApiKeyStore
     public ApiKeyStore(IOptions<GatewayOptions> options)
     {
         var entries = options.Value.ApiKeys;
-        _keys = new (string, byte[])[entries.Count];
+        var keys = new List<(string, byte[])>(entries.Count);
         for (var i = 0; i < entries.Count; i++)
         {
+            if (string.IsNullOrWhiteSpace(entries[i]))
+            {
+                continue; // an emptied entry (e.g. an environment variable set to "") configures nothing
+            }
+
             if (!TryParseEntry(entries[i], i, out var name, out var hash))
             {
                 throw new InvalidOperationException($"Gateway:ApiKeys:{i} is malformed.");
             }
 
-            _keys[i] = (name, hash);
+            keys.Add((name, hash));
         }
+
+        _keys = [.. keys];
     }
 
     /// <summary>False when no keys are configured: authentication is off.</summary>
