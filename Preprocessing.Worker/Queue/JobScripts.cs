@@ -36,34 +36,56 @@ internal static class JobScripts
         """);
 
     /// <summary>
-    /// Starts one attempt: unless the job is gone or terminal, counts the attempt and marks it processing
-    /// (publishing the change once). KEYS: job hash. ARGV: now ms, consumer, channel, id.
-    /// Returns {previous status or "missing", attempts, top}.
+    /// Starts one attempt for each of n jobs: unless a job is gone or terminal, counts the attempt and marks it
+    /// processing (publishing the change once). KEYS: n job hashes. ARGV: now ms, consumer, channel, n ids.
+    /// Returns, per job, {previous status or "missing", attempts, top} flattened.
     /// </summary>
-    public static readonly LoadedScript StartAttempt = new("""
-        if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', 0, '0'} end
-        local status = redis.call('HGET', KEYS[1], 'status')
-        if status == 'succeeded' or status == 'failed' then return {status, 0, '0'} end
-        local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-        redis.call('HSET', KEYS[1], 'status', 'processing', 'worker', ARGV[2])
-        if status ~= 'processing' then
-          redis.call('HSET', KEYS[1], 'started', ARGV[1])
-          redis.call('PUBLISH', ARGV[3], ARGV[4] .. ' processing')
+    public static readonly LoadedScript StartAttempts = new("""
+        local out = {}
+        for i = 1, #KEYS do
+          local key = KEYS[i]
+          local id = ARGV[3 + i]
+          if redis.call('EXISTS', key) == 0 then
+            out[#out + 1] = 'missing'; out[#out + 1] = 0; out[#out + 1] = '0'
+          else
+            local status = redis.call('HGET', key, 'status')
+            if status == 'succeeded' or status == 'failed' then
+              out[#out + 1] = status; out[#out + 1] = 0; out[#out + 1] = '0'
+            else
+              local attempts = redis.call('HINCRBY', key, 'attempts', 1)
+              redis.call('HSET', key, 'status', 'processing', 'worker', ARGV[2])
+              if status ~= 'processing' then
+                redis.call('HSET', key, 'started', ARGV[1])
+                redis.call('PUBLISH', ARGV[3], id .. ' processing')
+              end
+              out[#out + 1] = status; out[#out + 1] = attempts; out[#out + 1] = redis.call('HGET', key, 'top') or '5'
+            end
+          end
         end
-        return {status, attempts, redis.call('HGET', KEYS[1], 'top') or '5'}
+        return out
         """);
 
     /// <summary>
-    /// Writes the result once: only a job that exists and is not terminal becomes succeeded; the image is dropped and
-    /// the event published. KEYS: job hash, image key. ARGV: result JSON, now ms, channel, id. Returns 1 when written.
+    /// Writes the results of n jobs and acknowledges their stream entries, in one atomic step (so a result is never
+    /// acknowledged unwritten). A job that is gone or already terminal is only acknowledged: each result is written
+    /// once. KEYS: stream, n job hashes, n image keys. ARGV: group, channel, now ms, n, n ids, n entry ids, n results.
+    /// Returns how many results were written.
     /// </summary>
-    public static readonly LoadedScript Complete = new("""
-        local status = redis.call('HGET', KEYS[1], 'status')
-        if (not status) or status == 'succeeded' or status == 'failed' then return 0 end
-        redis.call('HSET', KEYS[1], 'status', 'succeeded', 'result', ARGV[1], 'finished', ARGV[2])
-        redis.call('DEL', KEYS[2])
-        redis.call('PUBLISH', ARGV[3], ARGV[4] .. ' succeeded')
-        return 1
+    public static readonly LoadedScript CompleteMany = new("""
+        local n = tonumber(ARGV[4])
+        local written = 0
+        for i = 1, n do
+          local key = KEYS[1 + i]
+          local status = redis.call('HGET', key, 'status')
+          if status and status ~= 'succeeded' and status ~= 'failed' then
+            redis.call('HSET', key, 'status', 'succeeded', 'result', ARGV[4 + 2 * n + i], 'finished', ARGV[3])
+            redis.call('DEL', KEYS[1 + n + i])
+            redis.call('PUBLISH', ARGV[2], ARGV[4 + i] .. ' succeeded')
+            written = written + 1
+          end
+          redis.call('XACK', KEYS[1], ARGV[1], ARGV[4 + n + i])
+        end
+        return written
         """);
 
     /// <summary>

@@ -120,18 +120,16 @@ internal sealed class JobProcessor(
     /// </summary>
     private async Task<List<QueuedJob>> StartAttemptsAsync(List<QueuedJob> jobs, string overLimitReason)
     {
-        var now = NowMs();
-        var replies = await Task.WhenAll(jobs.Select(job => redis.ScriptEvaluateAsync(
-            JobScripts.StartAttempt,
-            [QueueKeys.Job(job.Id)],
-            [now, state.Consumer, QueueKeys.JobEvents, job.Id]))).ConfigureAwait(false);
+        var keys = jobs.Select(j => QueueKeys.Job(j.Id)).ToList();
+        var args = new List<RedisValue>(3 + jobs.Count) { NowMs(), state.Consumer, QueueKeys.JobEvents };
+        args.AddRange(jobs.Select(j => (RedisValue)j.Id));
+        var reply = (await redis.ScriptEvaluateAsync(JobScripts.StartAttempts, keys, args).ConfigureAwait(false)).Items;
         var live = new List<QueuedJob>(jobs.Count);
         var done = new List<string>();
         for (var i = 0; i < jobs.Count; i++)
         {
             var job = jobs[i];
-            var items = replies[i].Items;
-            var previous = items[0].AsString() ?? "missing";
+            var previous = reply[3 * i].AsString() ?? "missing";
             if (previous == "missing" || JobStatuses.IsTerminal(previous))
             {
                 Log.JobAlreadyDone(logger, job.Id, previous);
@@ -139,14 +137,14 @@ internal sealed class JobProcessor(
                 continue;
             }
 
-            var attempts = items[1].AsInt64();
+            var attempts = reply[(3 * i) + 1].AsInt64();
             if (attempts > _options.MaxAttempts)
             {
                 await FailAsync(job, $"Gave up after {_options.MaxAttempts} attempts: {overLimitReason}.").ConfigureAwait(false);
                 continue;
             }
 
-            job.Top = int.TryParse(items[2].AsString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var top) ? top : 5;
+            job.Top = int.TryParse(reply[(3 * i) + 2].AsString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var top) ? top : 5;
             live.Add(job);
         }
 
@@ -305,24 +303,24 @@ internal sealed class JobProcessor(
 
         var version = string.IsNullOrEmpty(response.ModelVersion) ? spec.Version : response.ModelVersion;
         var scores = new double[classes];
-        var writes = new Task<RedisResult>[jobs.Count];
-        var now = NowMs();
-        for (var j = 0; j < jobs.Count; j++)
+        var n = jobs.Count;
+        var keys = new List<string>(1 + (2 * n)) { QueueKeys.Jobs };
+        keys.AddRange(jobs.Select(j => QueueKeys.Job(j.Id)));
+        keys.AddRange(jobs.Select(j => QueueKeys.Image(j.Id)));
+        var args = new List<RedisValue>(4 + (3 * n)) { QueueKeys.WorkersGroup, QueueKeys.JobEvents, NowMs(), n };
+        args.AddRange(jobs.Select(j => (RedisValue)j.Id));
+        args.AddRange(jobs.Select(j => (RedisValue)j.EntryId));
+        foreach (var job in jobs)
         {
-            var job = jobs[j];
             Softmax(raw.Slice(job.Slot * classes * sizeof(float), classes * sizeof(float)), scores);
             var result = new JobResult(spec.Name, version, TopK(spec, scores, Math.Clamp(job.Top, 1, classes)),
-                new JobTimings(Math.Round(job.PreprocessMs, 3), Math.Round(inferenceMs, 3), jobs.Count));
-            var json = JsonSerializer.Serialize(result, QueueJsonContext.Default.JobResult);
-            writes[j] = redis.ScriptEvaluateAsync(
-                JobScripts.Complete,
-                [QueueKeys.Job(job.Id), QueueKeys.Image(job.Id)],
-                [json, now, QueueKeys.JobEvents, job.Id]);
+                new JobTimings(Math.Round(job.PreprocessMs, 3), Math.Round(inferenceMs, 3), n));
+            args.Add(JsonSerializer.Serialize(result, QueueJsonContext.Default.JobResult));
         }
 
-        await Task.WhenAll(writes).ConfigureAwait(false);
-        metrics.Processed.Add(jobs.Count);
-        await AcknowledgeAsync([.. jobs.Select(j => j.EntryId)]).ConfigureAwait(false);
+        // Results and acknowledgements in one script: written first, acknowledged in the same atomic step.
+        var written = await redis.ScriptEvaluateAsync(JobScripts.CompleteMany, keys, args).ConfigureAwait(false);
+        metrics.Processed.Add(written.AsInt64());
     }
 
     internal static void Softmax(ReadOnlySpan<byte> logits, Span<double> probabilities)

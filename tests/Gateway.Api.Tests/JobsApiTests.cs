@@ -265,10 +265,12 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
     private async Task CompleteAsWorkerAsync(string id)
     {
         var result = new JobResult("digits", "1", [new Prediction("7", 7, 0.9), new Prediction("1", 1, 0.1)], new JobTimings(0.5, 2, 1));
+        var entry = (await fixture.Client.StreamRangeAsync(QueueKeys.Jobs)).Single(e => (string?)e["id"] == id);
         var written = await fixture.Client.ScriptEvaluateAsync(
-            JobScripts.Complete,
-            [QueueKeys.Job(id), QueueKeys.Image(id)],
-            [JsonSerializer.Serialize(result, QueueJsonContext.Default.JobResult), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), QueueKeys.JobEvents, id]);
+            JobScripts.CompleteMany,
+            [QueueKeys.Jobs, QueueKeys.Job(id), QueueKeys.Image(id)],
+            [QueueKeys.WorkersGroup, QueueKeys.JobEvents, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1, id, entry.Id,
+                JsonSerializer.Serialize(result, QueueJsonContext.Default.JobResult)]);
         Assert.Equal(1, written.AsInt64());
     }
 }

@@ -130,14 +130,19 @@ public sealed class QueueConsumerTests
     }
 
     [Fact]
-    public async Task CompleteScriptWritesAResultOnlyOnce()
+    public async Task CompleteScriptWritesAResultOnceAndAcknowledgesTheEntry()
     {
         await using var harness = await WorkerHarness.StartAsync();
         var ids = await harness.EnqueueAsync(WorkerHarness.Digit());
-        RedisValue[] Args(string json) => [json, 1, QueueKeys.JobEvents, ids[0]];
+        var entry = (await harness.Client.StreamRangeAsync(QueueKeys.Jobs)).Single();
+        await harness.Client.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
+        Assert.Single(await harness.Client.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "c", ">", 10));
+        string[] keys = [QueueKeys.Jobs, QueueKeys.Job(ids[0]), QueueKeys.Image(ids[0])];
+        RedisValue[] Args(string json) => [QueueKeys.WorkersGroup, QueueKeys.JobEvents, 1, 1, ids[0], entry.Id, json];
 
-        var first = await harness.Client.ScriptEvaluateAsync(JobScripts.Complete, [QueueKeys.Job(ids[0]), QueueKeys.Image(ids[0])], Args("{\"first\":1}"));
-        var second = await harness.Client.ScriptEvaluateAsync(JobScripts.Complete, [QueueKeys.Job(ids[0]), QueueKeys.Image(ids[0])], Args("{\"second\":1}"));
+        var first = await harness.Client.ScriptEvaluateAsync(JobScripts.CompleteMany, keys, Args("{\"first\":1}"));
+        Assert.Equal(0, await harness.PendingAsync());
+        var second = await harness.Client.ScriptEvaluateAsync(JobScripts.CompleteMany, keys, Args("{\"second\":1}"));
         var fail = await harness.Client.ScriptEvaluateAsync(JobScripts.Fail, [QueueKeys.Job(ids[0]), QueueKeys.Image(ids[0]), QueueKeys.DeadLetter], ["late", 2, QueueKeys.JobEvents, ids[0], "digits", "x"]);
 
         Assert.Equal(1, first.AsInt64());
