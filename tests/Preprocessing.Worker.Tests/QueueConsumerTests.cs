@@ -173,6 +173,31 @@ public sealed class QueueConsumerTests
     }
 
     [Fact]
+    public async Task GracefulStopLeavesUnfinishedJobsPendingForAnotherWorker()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        var ids = await harness.EnqueueAsync(WorkerHarness.Digit(), WorkerHarness.Digit());
+        var slow = harness.StartWorker(("Worker:HoldDelay", "00:05:00"), ("Worker:ClaimIdle", "00:05:00"));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await harness.PendingAsync() < 2)
+        {
+            await Task.Delay(20, cts.Token);
+        }
+
+        await slow.DisposeAsync(); // graceful: the host stops, the loop is cancelled mid-hold
+
+        Assert.Equal(2, await harness.PendingAsync());
+        Assert.Equal("queued", await harness.StatusAsync(ids[0]));
+        Assert.Equal(0, harness.Inference.State.InferCalls);
+
+        harness.StartWorker(("Worker:ClaimIdle", "00:00:00.200"), ("Worker:ClaimInterval", "00:00:00.200"));
+        await harness.WaitTerminalAsync(ids);
+        Assert.Equal("succeeded", await harness.StatusAsync(ids[0]));
+        Assert.Equal("succeeded", await harness.StatusAsync(ids[1]));
+        Assert.Equal(0, await harness.PendingAsync());
+    }
+
+    [Fact]
     public async Task JobForAModelTheServiceDoesNotKnowFails()
     {
         await using var harness = await WorkerHarness.StartAsync();
