@@ -84,7 +84,18 @@ public sealed class WorkerHarness : IAsyncDisposable
         }
     }
 
-    public async Task<long> PendingAsync() => (await Client.StreamPendingAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup)).Count;
+    /// <summary>Entries delivered but not acknowledged (0 while no worker has created the group yet).</summary>
+    public async Task<long> PendingAsync()
+    {
+        try
+        {
+            return (await Client.StreamPendingAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup)).Count;
+        }
+        catch (RedisServerException ex) when (ex.Prefix == "NOGROUP")
+        {
+            return 0;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
