@@ -1,7 +1,9 @@
+using MlAspire.Preprocessing.Worker.Extensions;
 using MlAspire.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddWorkerServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

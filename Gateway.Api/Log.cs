@@ -1,0 +1,26 @@
+namespace MlAspire.Gateway.Api;
+
+/// <summary>The gateway's log messages (EventIds 6000-6099).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 6000, Level = LogLevel.Warning, Message = "No API keys configured (Gateway:ApiKeys): authentication is OFF. Configure keys for anything but local development")]
+    public static partial void AuthenticationDisabled(ILogger logger);
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Accepted {Count} jobs for model {Model} (first {JobId})")]
+    public static partial void JobsAccepted(ILogger logger, int count, string model, string jobId);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Idempotency-Key replay returned {Count} existing jobs (first {JobId})")]
+    public static partial void IdempotentReplay(ILogger logger, int count, string jobId);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Redis is unreachable; answering 503")]
+    public static partial void RedisUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "The inference service failed ({Status}); answering {HttpStatus}")]
+    public static partial void InferenceFailed(ILogger logger, string status, int httpStatus);
+
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "Subscribing to job events failed; retrying in {Delay}")]
+    public static partial void SubscribeFailed(ILogger logger, Exception exception, TimeSpan delay);
+
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Debug, Message = "Rejected a request without a valid API key")]
+    public static partial void Unauthorized(ILogger logger);
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+using MlAspire.Grpc;
+using MlAspire.Redis;
+
+namespace MlAspire.Gateway.Api.Services;
+
+/// <summary>
+/// Turns an unreachable dependency into a ProblemDetails answer: Redis down → 503 with Retry-After (nothing is accepted
+/// that cannot be stored); inference errors by the googleapis table (UNAVAILABLE → 503, DEADLINE_EXCEEDED → 504, ...).
+/// The detail never carries exception text.
+/// </summary>
+internal sealed class DependencyExceptionHandler(IProblemDetailsService problems, IOptions<GatewayOptions> options, ILogger<DependencyExceptionHandler> logger)
+    : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        int status;
+        string title, detail;
+        switch (exception)
+        {
+            case RedisException when exception is not RedisServerException:
+                Log.RedisUnavailable(logger, exception);
+                status = StatusCodes.Status503ServiceUnavailable;
+                title = "Job store unavailable";
+                detail = "The job store cannot be reached; nothing was accepted. Retry later.";
+                break;
+            case RpcException rpc:
+                status = rpc.StatusCode switch
+                {
+                    StatusCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
+                    StatusCode.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
+                    StatusCode.ResourceExhausted => StatusCodes.Status429TooManyRequests,
+                    _ => StatusCodes.Status502BadGateway,
+                };
+                Log.InferenceFailed(logger, rpc.StatusCode.ToString(), status);
+                title = "Inference service unavailable";
+                detail = "The inference service could not answer. Retry later.";
+                break;
+            default:
+                return false;
+        }
+
+        httpContext.Response.StatusCode = status;
+        if (status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests)
+        {
+            httpContext.Response.Headers.RetryAfter = options.Value.UnavailableRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        }).ConfigureAwait(false);
+    }
+}

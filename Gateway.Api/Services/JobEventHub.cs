@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using MlAspire.Queue;
+using MlAspire.Redis;
+
+namespace MlAspire.Gateway.Api.Services;
+
+/// <summary>
+/// One subscription to the job-events channel for the whole process, fanned out to the requests watching a job
+/// (long polls, event streams, synchronous classify). Watchers re-read the job hash after each change and on a
+/// short tick, so a message missed during a reconnect only delays them.
+/// </summary>
+internal sealed class JobEventHub(RedisClient redis, ILogger<JobEventHub> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<JobWatch, byte>> _watches = new(StringComparer.Ordinal);
+
+    public JobWatch Watch(string jobId)
+    {
+        var watch = new JobWatch(jobId, Unwatch);
+        _watches.GetOrAdd(jobId, _ => new ConcurrentDictionary<JobWatch, byte>()).TryAdd(watch, 0);
+        return watch;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var subscription = await redis.Subscriber.SubscribeAsync(QueueKeys.JobEvents, OnMessage, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (RedisException ex)
+            {
+                var delay = TimeSpan.FromSeconds(1);
+                Log.SubscribeFailed(logger, ex, delay);
+                try
+                {
+                    await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void OnMessage(RedisChannelMessage message)
+    {
+        if (JobStatuses.TryParseEvent((string?)message.Message, out var id, out var status)
+            && _watches.TryGetValue(id, out var watches))
+        {
+            foreach (var watch in watches.Keys)
+            {
+                watch.Publish(status);
+            }
+        }
+    }
+
+    private void Unwatch(JobWatch watch)
+    {
+        if (_watches.TryGetValue(watch.JobId, out var watches))
+        {
+            watches.TryRemove(watch, out _);
+            if (watches.IsEmpty)
+            {
+                _watches.TryRemove(new KeyValuePair<string, ConcurrentDictionary<JobWatch, byte>>(watch.JobId, watches));
+            }
+        }
+    }
+}

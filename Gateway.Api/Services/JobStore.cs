@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using MlAspire.Gateway.Api.Model;
+using MlAspire.Queue;
+using MlAspire.Redis;
+
+namespace MlAspire.Gateway.Api.Services;
+
+/// <summary>Creates jobs (one atomic script: hashes, images, stream entries, Idempotency-Key) and reads their state.</summary>
+internal sealed class JobStore(RedisClient redis, IOptions<GatewayOptions> options, TimeProvider time)
+{
+    private readonly GatewayOptions _options = options.Value;
+
+    public async Task<EnqueueOutcome> EnqueueAsync(
+        string model, int top, IReadOnlyList<byte[]> images, string? idempotencyKey, string scope, CancellationToken cancellationToken = default)
+    {
+        var ids = new string[images.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = Guid.CreateVersion7().ToString("N");
+        }
+
+        var keys = new List<string>(2 + (2 * ids.Length))
+        {
+            QueueKeys.Jobs,
+            idempotencyKey is null ? "" : QueueKeys.Idempotency(scope, idempotencyKey),
+        };
+        keys.AddRange(ids.Select(QueueKeys.Job));
+        keys.AddRange(ids.Select(QueueKeys.Image));
+        var args = new List<RedisValue>(7 + (2 * ids.Length))
+        {
+            (long)_options.JobTtl.TotalSeconds,
+            (long)_options.IdempotencyTtl.TotalSeconds,
+            time.GetUtcNow().ToUnixTimeMilliseconds(),
+            model,
+            top,
+            _options.StreamMaxLength,
+            ids.Length,
+        };
+        args.AddRange(ids.Select(id => (RedisValue)id));
+        args.AddRange(images.Select(image => (RedisValue)image));
+        var reply = await redis.ScriptEvaluateAsync(JobScripts.Enqueue, keys, args, cancellationToken).ConfigureAwait(false);
+        var created = reply.Items[0].AsInt64() == 1;
+        var joined = reply.Items[1].AsString() ?? "";
+        return new EnqueueOutcome(joined.Split(',', StringSplitOptions.RemoveEmptyEntries), !created);
+    }
+
+    /// <summary>The job's state, or null when there is no such job (never was, or expired).</summary>
+    public async Task<JobView?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var fields = await redis.HashGetAllAsync(QueueKeys.Job(id), cancellationToken).ConfigureAwait(false);
+        if (fields.Length == 0)
+        {
+            return null;
+        }
+
+        string? status = null, model = null, result = null, error = null;
+        long? created = null, started = null, finished = null;
+        var attempts = 0;
+        foreach (var field in fields)
+        {
+            switch ((string?)field.Name)
+            {
+                case JobFields.Status: status = (string?)field.Value; break;
+                case JobFields.Model: model = (string?)field.Value; break;
+                case JobFields.Result: result = (string?)field.Value; break;
+                case JobFields.Error: error = (string?)field.Value; break;
+                case JobFields.Created: created = Int(field.Value); break;
+                case JobFields.Started: started = Int(field.Value); break;
+                case JobFields.Finished: finished = Int(field.Value); break;
+                case JobFields.Attempts: attempts = (int)(Int(field.Value) ?? 0); break;
+            }
+        }
+
+        JobResult? parsed = null;
+        if (result is not null)
+        {
+            try
+            {
+                parsed = JsonSerializer.Deserialize(result, QueueJsonContext.Default.JobResult);
+            }
+            catch (JsonException)
+            {
+                error ??= "The stored result is unreadable.";
+            }
+        }
+
+        var timings = finished is null && started is null
+            ? null
+            : new JobTimingsView(
+                Diff(created, started),
+                parsed?.Timings.PreprocessMs,
+                parsed?.Timings.InferenceMs,
+                Diff(created, finished),
+                parsed?.Timings.BatchSize);
+        return new JobView(
+            id,
+            status ?? JobStatuses.Queued,
+            model ?? "",
+            parsed?.Version,
+            attempts,
+            Time(created),
+            Time(started),
+            Time(finished),
+            parsed?.Predictions,
+            timings,
+            error);
+    }
+
+    /// <summary>Job ids are 32 lower-case hex characters; anything else cannot name a job.</summary>
+    public static bool IsValidId(string id) => id.Length == 32 && id.All(char.IsAsciiHexDigitLower);
+
+    private static long? Int(RedisValue value) =>
+        long.TryParse((string?)value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    private static double? Diff(long? from, long? to) => from is long a && to is long b ? b - a : null;
+
+    private static DateTimeOffset? Time(long? ms) => ms is long v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
+}

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using MlAspire.Grpc;
+using MlAspire.Preprocessing.Worker.Services;
+using MlAspire.Redis;
+
+namespace MlAspire.Preprocessing.Worker.Extensions;
+
+internal static class WorkerServiceExtensions
+{
+    private const int MaxMessageBytes = 64 << 20;
+
+    /// <summary>Options, the Redis client ("redis"), the inference channel ("inference"), the consume loop, metrics and health checks.</summary>
+    public static IHostApplicationBuilder AddWorkerServices(this IHostApplicationBuilder builder)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("Raw tensors are little-endian; this worker runs on little-endian platforms only.");
+        }
+
+        builder.Services.AddOptions<WorkerOptions>()
+            .BindConfiguration(WorkerOptions.SectionName)
+            .ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
+        builder.AddRedisClient("redis");
+        builder.Services.AddSingleton(services => services.GetRequiredService<IConfiguration>().CreateGrpcChannel(
+            "inference", options: new GrpcChannelOptions { MaxReceiveMessageSize = MaxMessageBytes, MaxSendMessageSize = MaxMessageBytes }));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ModelCatalog>();
+        builder.Services.AddSingleton<WorkerMetrics>();
+        builder.Services.AddSingleton<ConsumerState>();
+        builder.Services.AddSingleton<JobProcessor>();
+        builder.Services.AddHostedService<QueueConsumer>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<ConsumerHealthCheck>("consumer")
+            .AddCheck<InferenceHealthCheck>("inference");
+        return builder;
+    }
+}

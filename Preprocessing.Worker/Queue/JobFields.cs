@@ -1,0 +1,16 @@
+namespace MlAspire.Queue;
+
+/// <summary>Field names of the job hash <c>mlaspire:job:{id}</c>.</summary>
+internal static class JobFields
+{
+    public const string Status = "status";
+    public const string Model = "model";
+    public const string Top = "top";
+    public const string Created = "created";
+    public const string Started = "started";
+    public const string Finished = "finished";
+    public const string Attempts = "attempts";
+    public const string Worker = "worker";
+    public const string Result = "result";
+    public const string Error = "error";
+}

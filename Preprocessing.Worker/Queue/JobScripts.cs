@@ -1,0 +1,110 @@
+using MlAspire.Redis;
+
+namespace MlAspire.Queue;
+
+/// <summary>
+/// The Lua scripts that change job state. Each runs atomically on the server, so a job's hash, its image, the
+/// stream entry and the completion event never disagree, and a terminal state is written once.
+/// </summary>
+internal static class JobScripts
+{
+    /// <summary>
+    /// Creates n jobs: hash + image key (both with TTL) + stream entry each, and records the Idempotency-Key.
+    /// KEYS: stream, idempotency key ("" for none), n job hashes, n image keys.
+    /// ARGV: job ttl s, idempotency ttl s, created ms, model, top, stream max length, n, n ids, n images.
+    /// Returns {1, "id,id,..."} when created, {0, "id,id,..."} when the Idempotency-Key already named jobs.
+    /// </summary>
+    public static readonly LoadedScript Enqueue = new("""
+        local n = tonumber(ARGV[7])
+        if KEYS[2] ~= '' then
+          local existing = redis.call('GET', KEYS[2])
+          if existing then return {0, existing} end
+        end
+        local ids = {}
+        for i = 1, n do
+          local id = ARGV[7 + i]
+          local jobKey = KEYS[2 + i]
+          redis.call('HSET', jobKey, 'status', 'queued', 'model', ARGV[4], 'top', ARGV[5], 'created', ARGV[3], 'attempts', 0)
+          redis.call('EXPIRE', jobKey, ARGV[1])
+          redis.call('SET', KEYS[2 + n + i], ARGV[7 + n + i], 'EX', ARGV[1])
+          redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[6], '*', 'id', id, 'model', ARGV[4])
+          ids[i] = id
+        end
+        local joined = table.concat(ids, ',')
+        if KEYS[2] ~= '' then redis.call('SET', KEYS[2], joined, 'NX', 'EX', ARGV[2]) end
+        return {1, joined}
+        """);
+
+    /// <summary>
+    /// Starts one attempt for each of n jobs: unless a job is gone or terminal, counts the attempt and marks it
+    /// processing (publishing the change once). KEYS: n job hashes. ARGV: now ms, consumer, channel, n ids.
+    /// Returns, per job, {previous status or "missing", attempts, top} flattened.
+    /// </summary>
+    public static readonly LoadedScript StartAttempts = new("""
+        local out = {}
+        for i = 1, #KEYS do
+          local key = KEYS[i]
+          local id = ARGV[3 + i]
+          if redis.call('EXISTS', key) == 0 then
+            out[#out + 1] = 'missing'; out[#out + 1] = 0; out[#out + 1] = '0'
+          else
+            local status = redis.call('HGET', key, 'status')
+            if status == 'succeeded' or status == 'failed' then
+              out[#out + 1] = status; out[#out + 1] = 0; out[#out + 1] = '0'
+            else
+              local attempts = redis.call('HINCRBY', key, 'attempts', 1)
+              redis.call('HSET', key, 'status', 'processing', 'worker', ARGV[2])
+              if status ~= 'processing' then
+                redis.call('HSET', key, 'started', ARGV[1])
+                redis.call('PUBLISH', ARGV[3], id .. ' processing')
+              end
+              out[#out + 1] = status; out[#out + 1] = attempts; out[#out + 1] = redis.call('HGET', key, 'top') or '5'
+            end
+          end
+        end
+        return out
+        """);
+
+    /// <summary>
+    /// Writes the results of n jobs and acknowledges their stream entries, in one atomic step (so a result is never
+    /// acknowledged unwritten). A job that is gone or already terminal is only acknowledged: each result is written
+    /// once. KEYS: stream, n job hashes, n image keys. ARGV: group, channel, now ms, n, n ids, n entry ids, n results.
+    /// Returns how many results were written.
+    /// </summary>
+    public static readonly LoadedScript CompleteMany = new("""
+        local n = tonumber(ARGV[4])
+        local written = 0
+        for i = 1, n do
+          local key = KEYS[1 + i]
+          local status = redis.call('HGET', key, 'status')
+          if status and status ~= 'succeeded' and status ~= 'failed' then
+            redis.call('HSET', key, 'status', 'succeeded', 'result', ARGV[4 + 2 * n + i], 'finished', ARGV[3])
+            redis.call('DEL', KEYS[1 + n + i])
+            redis.call('PUBLISH', ARGV[2], ARGV[4 + i] .. ' succeeded')
+            written = written + 1
+          end
+          redis.call('XACK', KEYS[1], ARGV[1], ARGV[4 + n + i])
+        end
+        return written
+        """);
+
+    /// <summary>
+    /// Fails a job for good: marks it failed with the reason (unless already terminal), drops the image, adds it to the
+    /// dead-letter stream and publishes the event. KEYS: job hash, image key, dead-letter stream.
+    /// ARGV: reason, now ms, channel, id, model, consumer. Returns 1 when dead-lettered.
+    /// </summary>
+    public static readonly LoadedScript Fail = new("""
+        local status = redis.call('HGET', KEYS[1], 'status')
+        if status == 'succeeded' or status == 'failed' then return 0 end
+        local attempts = '0'
+        if status then
+          redis.call('HSET', KEYS[1], 'status', 'failed', 'error', ARGV[1], 'finished', ARGV[2])
+          attempts = redis.call('HGET', KEYS[1], 'attempts') or '0'
+        end
+        redis.call('DEL', KEYS[2])
+        redis.call('XADD', KEYS[3], 'MAXLEN', '~', 100000, '*', 'id', ARGV[4], 'model', ARGV[5], 'reason', ARGV[1],
+          'attempts', attempts, 'worker', ARGV[6], 'failed', ARGV[2])
+        if status then redis.call('PUBLISH', ARGV[3], ARGV[4] .. ' failed') end
+        return 1
+        """);
+}

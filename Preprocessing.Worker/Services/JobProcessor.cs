@@ -1,0 +1,407 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Google.Protobuf;
+using Microsoft.Extensions.Options;
+using MlAspire.Grpc;
+using MlAspire.Imaging;
+using MlAspire.Inference.Protocol;
+using MlAspire.Queue;
+using MlAspire.Redis;
+
+namespace MlAspire.Preprocessing.Worker.Services;
+
+/// <summary>
+/// Runs jobs read from the stream: per model, loads the images, preprocesses them into one batch buffer, calls
+/// ModelInfer, writes each result (once, by script) and only then acknowledges the entry. Transient inference
+/// failures are retried with backoff, counting attempts in the job hash; jobs over the attempt limit, with bad
+/// images or rejected by the model go to the dead-letter stream. On shutdown, unfinished jobs stay pending.
+/// </summary>
+internal sealed class JobProcessor(
+    RedisClient redis,
+    GrpcChannel channel,
+    ModelCatalog catalog,
+    WorkerMetrics metrics,
+    ConsumerState state,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<JobProcessor> logger)
+{
+    private readonly WorkerOptions _options = options.Value;
+    private readonly ImageLimits _limits = new()
+    {
+        MaxWidth = options.Value.MaxImageDimension,
+        MaxHeight = options.Value.MaxImageDimension,
+        MaxPixels = options.Value.MaxImagePixels,
+    };
+
+    /// <summary>Processes stream entries; returns when each is finished (acknowledged) or released (left pending).</summary>
+    public async Task ProcessAsync(IReadOnlyList<StreamEntry> entries, CancellationToken stoppingToken)
+    {
+        var jobs = new List<QueuedJob>(entries.Count);
+        var junk = new List<string>();
+        foreach (var entry in entries)
+        {
+            var id = (string?)entry["id"];
+            var model = (string?)entry["model"];
+            if (entry.IsDeleted || string.IsNullOrEmpty(id) || string.IsNullOrEmpty(model))
+            {
+                junk.Add(entry.Id);
+                continue;
+            }
+
+            jobs.Add(new QueuedJob(entry.Id, id, model));
+        }
+
+        if (junk.Count > 0)
+        {
+            await AcknowledgeAsync(junk).ConfigureAwait(false);
+        }
+
+        foreach (var group in jobs.GroupBy(j => j.Model, StringComparer.Ordinal))
+        {
+            await ProcessModelAsync(group.Key, [.. group], stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ProcessModelAsync(string model, List<QueuedJob> jobs, CancellationToken stoppingToken)
+    {
+        ModelSpec spec;
+        try
+        {
+            spec = await catalog.GetAsync(model, stoppingToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
+        {
+            await FailAllAsync(jobs, $"Model '{model}' is not served by the inference service.").ConfigureAwait(false);
+            return;
+        }
+        catch (ModelSpecException ex)
+        {
+            await FailAllAsync(jobs, ex.Message).ConfigureAwait(false);
+            return;
+        }
+        catch (RpcException ex)
+        {
+            // Leave them pending: a later reclaim (here or on another worker) tries again.
+            Log.MetadataUnavailable(logger, model, ex.StatusCode.ToString(), jobs.Count);
+            return;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            Log.Released(logger, jobs.Count, model);
+            return;
+        }
+
+        var live = await StartAttemptsAsync(jobs, "it was taken over too often (the workers holding it stopped)").ConfigureAwait(false);
+        if (live.Count == 0)
+        {
+            return;
+        }
+
+        live = await LoadImagesAsync(live).ConfigureAwait(false);
+        foreach (var chunk in live.Chunk(spec.CallBatchLimit))
+        {
+            if (!await RunChunkAsync(spec, chunk, stoppingToken).ConfigureAwait(false))
+            {
+                var left = live.SkipWhile(j => j != chunk[0]).Count();
+                Log.Released(logger, left, model);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Counts one attempt for each job (and marks it processing). Jobs already finished (a duplicate delivery after a
+    /// reclaim) or expired are acknowledged and dropped; jobs over the attempt limit are dead-lettered.
+    /// </summary>
+    private async Task<List<QueuedJob>> StartAttemptsAsync(List<QueuedJob> jobs, string overLimitReason)
+    {
+        var keys = jobs.Select(j => QueueKeys.Job(j.Id)).ToList();
+        var args = new List<RedisValue>(3 + jobs.Count) { NowMs(), state.Consumer, QueueKeys.JobEvents };
+        args.AddRange(jobs.Select(j => (RedisValue)j.Id));
+        var reply = (await redis.ScriptEvaluateAsync(JobScripts.StartAttempts, keys, args).ConfigureAwait(false)).Items;
+        var live = new List<QueuedJob>(jobs.Count);
+        var done = new List<string>();
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var job = jobs[i];
+            var previous = reply[3 * i].AsString() ?? "missing";
+            if (previous == "missing" || JobStatuses.IsTerminal(previous))
+            {
+                Log.JobAlreadyDone(logger, job.Id, previous);
+                done.Add(job.EntryId);
+                continue;
+            }
+
+            var attempts = reply[(3 * i) + 1].AsInt64();
+            if (attempts > _options.MaxAttempts)
+            {
+                await FailAsync(job, $"Gave up after {_options.MaxAttempts} attempts: {overLimitReason}.").ConfigureAwait(false);
+                continue;
+            }
+
+            job.Top = int.TryParse(reply[(3 * i) + 2].AsString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var top) ? top : 5;
+            live.Add(job);
+        }
+
+        if (done.Count > 0)
+        {
+            await AcknowledgeAsync(done).ConfigureAwait(false);
+        }
+
+        return live;
+    }
+
+    private async Task<List<QueuedJob>> LoadImagesAsync(List<QueuedJob> jobs)
+    {
+        var images = await redis.StringGetManyAsync([.. jobs.Select(j => QueueKeys.Image(j.Id))]).ConfigureAwait(false);
+        var loaded = new List<QueuedJob>(jobs.Count);
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            if (images[i].IsNull)
+            {
+                await FailAsync(jobs[i], "The job's image expired before it could be processed.").ConfigureAwait(false);
+                continue;
+            }
+
+            jobs[i].Image = images[i].AsMemory();
+            loaded.Add(jobs[i]);
+        }
+
+        return loaded;
+    }
+
+    /// <summary>Runs one inference call's worth of jobs. False when shutdown interrupted it (jobs left pending).</summary>
+    private async Task<bool> RunChunkAsync(ModelSpec spec, QueuedJob[] chunk, CancellationToken stoppingToken)
+    {
+        var length = spec.Preprocessing.TensorLength;
+        var buffer = ArrayPool<float>.Shared.Rent(chunk.Length * length);
+        try
+        {
+            var ready = new List<QueuedJob>(chunk.Length);
+            foreach (var job in chunk)
+            {
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    ImagePreprocessor.Preprocess(job.Image.Span, spec.Preprocessing, buffer.AsSpan(ready.Count * length, length), _limits);
+                    job.PreprocessMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    metrics.PreprocessingTime.Record(job.PreprocessMs);
+                    job.Slot = ready.Count;
+                    ready.Add(job);
+                }
+                catch (ImageDecodeException ex)
+                {
+                    await FailAsync(job, $"The image cannot be decoded ({ex.Error}).").ConfigureAwait(false);
+                }
+                finally
+                {
+                    job.Image = default;
+                }
+            }
+
+            for (var attempt = 1; ready.Count > 0; attempt++)
+            {
+                var request = BuildRequest(spec, buffer, ready);
+                var started = Stopwatch.GetTimestamp();
+                string failure;
+                try
+                {
+                    // No cancellation token: a call in flight at shutdown finishes (bounded by its deadline).
+                    var response = await channel.CallInvoker.UnaryAsync(
+                        InferenceMethods.ModelInfer, request, CallOptions.FromTimeout(_options.InferenceTimeout, CancellationToken.None)).ConfigureAwait(false);
+                    var inferenceMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    metrics.InferenceTime.Record(inferenceMs);
+                    metrics.BatchSize.Record(ready.Count);
+                    await WriteResultsAsync(spec, ready, response, inferenceMs).ConfigureAwait(false);
+                    return true;
+                }
+                catch (RpcException ex) when (IsTransient(ex.StatusCode))
+                {
+                    failure = ex.StatusCode.ToString();
+                }
+                catch (RpcException ex)
+                {
+                    catalog.Invalidate(spec.Name);
+                    await FailAllAsync(ready, $"The inference service rejected the request ({ex.StatusCode}).").ConfigureAwait(false);
+                    return true;
+                }
+
+                metrics.Retried.Add(ready.Count);
+                var remaining = await StartAttemptsAsync(ready, $"inference kept failing ({failure})").ConfigureAwait(false);
+                if (remaining.Count != ready.Count)
+                {
+                    Compact(buffer, length, remaining);
+                }
+
+                ready = remaining;
+                if (ready.Count == 0)
+                {
+                    return true;
+                }
+
+                var delay = Backoff(attempt);
+                Log.InferenceRetry(logger, ready.Count, spec.Name, failure, delay);
+                try
+                {
+                    await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
+
+    private static ModelInferRequest BuildRequest(ModelSpec spec, float[] buffer, List<QueuedJob> jobs)
+    {
+        var length = spec.Preprocessing.TensorLength;
+        var input = new ModelInferRequest.Types.InferInputTensor { Name = spec.InputName, Datatype = "FP32" };
+        if (spec.MaxBatchSize > 0)
+        {
+            input.Shape.Add(jobs.Count);
+        }
+
+        input.Shape.Add(spec.InputDims);
+        var request = new ModelInferRequest { ModelName = spec.Name, Inputs = { input } };
+        request.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = spec.OutputName });
+        // Raw tensors are little-endian; so is every platform .NET runs this on (checked at start).
+        request.RawInputContents.Add(ByteString.CopyFrom(MemoryMarshal.AsBytes(buffer.AsSpan(0, jobs.Count * length))));
+        return request;
+    }
+
+    private async Task WriteResultsAsync(ModelSpec spec, List<QueuedJob> jobs, ModelInferResponse response, double inferenceMs)
+    {
+        var index = -1;
+        for (var i = 0; i < response.Outputs.Count; i++)
+        {
+            if (response.Outputs[i].Name == spec.OutputName)
+            {
+                index = i;
+                break;
+            }
+        }
+
+        var raw = index >= 0 && index < response.RawOutputContents.Count ? response.RawOutputContents[index].Span : default;
+        var classes = jobs.Count > 0 ? raw.Length / sizeof(float) / jobs.Count : 0;
+        if (classes == 0 || raw.Length != classes * jobs.Count * sizeof(float))
+        {
+            await FailAllAsync(jobs, $"The inference service returned no usable '{spec.OutputName}' output.").ConfigureAwait(false);
+            return;
+        }
+
+        var version = string.IsNullOrEmpty(response.ModelVersion) ? spec.Version : response.ModelVersion;
+        var scores = new double[classes];
+        var n = jobs.Count;
+        var keys = new List<string>(1 + (2 * n)) { QueueKeys.Jobs };
+        keys.AddRange(jobs.Select(j => QueueKeys.Job(j.Id)));
+        keys.AddRange(jobs.Select(j => QueueKeys.Image(j.Id)));
+        var args = new List<RedisValue>(4 + (3 * n)) { QueueKeys.WorkersGroup, QueueKeys.JobEvents, NowMs(), n };
+        args.AddRange(jobs.Select(j => (RedisValue)j.Id));
+        args.AddRange(jobs.Select(j => (RedisValue)j.EntryId));
+        foreach (var job in jobs)
+        {
+            Softmax(raw.Slice(job.Slot * classes * sizeof(float), classes * sizeof(float)), scores);
+            var result = new JobResult(spec.Name, version, TopK(spec, scores, Math.Clamp(job.Top, 1, classes)),
+                new JobTimings(Math.Round(job.PreprocessMs, 3), Math.Round(inferenceMs, 3), n));
+            args.Add(JsonSerializer.Serialize(result, QueueJsonContext.Default.JobResult));
+        }
+
+        // Results and acknowledgements in one script: written first, acknowledged in the same atomic step.
+        var written = await redis.ScriptEvaluateAsync(JobScripts.CompleteMany, keys, args).ConfigureAwait(false);
+        metrics.Processed.Add(written.AsInt64());
+    }
+
+    internal static void Softmax(ReadOnlySpan<byte> logits, Span<double> probabilities)
+    {
+        var max = double.NegativeInfinity;
+        for (var i = 0; i < probabilities.Length; i++)
+        {
+            probabilities[i] = BinaryPrimitives.ReadSingleLittleEndian(logits[(i * sizeof(float))..]);
+            max = Math.Max(max, probabilities[i]);
+        }
+
+        var sum = 0.0;
+        for (var i = 0; i < probabilities.Length; i++)
+        {
+            probabilities[i] = Math.Exp(probabilities[i] - max);
+            sum += probabilities[i];
+        }
+
+        for (var i = 0; i < probabilities.Length; i++)
+        {
+            probabilities[i] /= sum;
+        }
+    }
+
+    private static List<Prediction> TopK(ModelSpec spec, double[] scores, int k)
+    {
+        var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ThenBy(i => i).Take(k);
+        return [.. order.Select(i => new Prediction(spec.Label(i), i, Math.Round(scores[i], 6)))];
+    }
+
+    private static void Compact(float[] buffer, int length, List<QueuedJob> remaining)
+    {
+        for (var i = 0; i < remaining.Count; i++)
+        {
+            var job = remaining[i];
+            if (job.Slot != i)
+            {
+                buffer.AsSpan(job.Slot * length, length).CopyTo(buffer.AsSpan(i * length, length));
+                job.Slot = i;
+            }
+        }
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var baseMs = _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 10));
+#pragma warning disable CA5394 // Jitter for retry spacing, not security.
+        return TimeSpan.FromMilliseconds(baseMs * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+#pragma warning restore CA5394
+    }
+
+    private static bool IsTransient(StatusCode code) =>
+        code is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.ResourceExhausted or StatusCode.Aborted;
+
+    private async Task FailAllAsync(IReadOnlyList<QueuedJob> jobs, string reason)
+    {
+        foreach (var job in jobs)
+        {
+            await FailAsync(job, reason).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Dead-letters the job (once: the script ignores a job already terminal), then acknowledges it.</summary>
+    private async Task FailAsync(QueuedJob job, string reason)
+    {
+        var written = await redis.ScriptEvaluateAsync(
+            JobScripts.Fail,
+            [QueueKeys.Job(job.Id), QueueKeys.Image(job.Id), QueueKeys.DeadLetter],
+            [reason, NowMs(), QueueKeys.JobEvents, job.Id, job.Model, state.Consumer]).ConfigureAwait(false);
+        if (written.AsInt64() == 1)
+        {
+            metrics.Failed.Add(1);
+            metrics.DeadLettered.Add(1);
+            Log.JobDeadLettered(logger, job.Id, reason);
+        }
+
+        await AcknowledgeAsync([job.EntryId]).ConfigureAwait(false);
+    }
+
+    private Task<long> AcknowledgeAsync(IReadOnlyList<string> entryIds) =>
+        redis.StreamAcknowledgeAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, entryIds);
+
+    private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
+}

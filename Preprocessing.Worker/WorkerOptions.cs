@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MlAspire.Preprocessing.Worker;
+
+/// <summary>Settings of the preprocessing worker, bound from the <c>Worker</c> section.</summary>
+internal sealed class WorkerOptions
+{
+    public const string SectionName = "Worker";
+
+    /// <summary>Consumer name in the group; unset: <c>service.instance.id</c> from OTEL_RESOURCE_ATTRIBUTES, else machine-pid.</summary>
+    public string? ConsumerName { get; set; }
+
+    /// <summary>Most jobs read at once (the model's max batch size also caps one inference call).</summary>
+    [Range(1, 1024)]
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>After a read that returned fewer than <see cref="BatchSize"/> jobs, wait this long once to fill the batch.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan BatchDelay { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>How long one XREADGROUP blocks waiting for jobs.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan ReadBlock { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Jobs pending this long on another consumer are taken over (XAUTOCLAIM): that consumer is presumed dead.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ClaimIdle { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often the worker looks for abandoned jobs (and refreshes the queue-lag gauge).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ClaimInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Attempts per job (each inference try, and each take-over after a crash, counts); then dead-lettered.</summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Deadline of one ModelInfer / ModelMetadata call.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
+    public TimeSpan InferenceTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First retry delay after a transient inference failure; doubles per attempt (with jitter).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a model's metadata (preprocessing, labels, max batch) is cached.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan MetadataCacheDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Largest decoded image accepted (each side); larger ones fail the job.</summary>
+    [Range(1, 65535)]
+    public int MaxImageDimension { get; set; } = 8192;
+
+    /// <summary>Largest pixel count accepted.</summary>
+    [Range(1, 1_000_000_000)]
+    public long MaxImagePixels { get; set; } = 40_000_000;
+
+    /// <summary>Testing aid: hold every batch this long after reading it, before processing. Leave at zero in production.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan HoldDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>The loop counts as stuck (health: unhealthy) when it has not come round for this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan StalledAfter { get; set; } = TimeSpan.FromSeconds(120);
+}

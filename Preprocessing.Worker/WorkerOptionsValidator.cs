@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace MlAspire.Preprocessing.Worker;
+
+[OptionsValidator]
+internal sealed partial class WorkerOptionsValidator : IValidateOptions<WorkerOptions>;

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# End-to-end throughput and latency through the Gateway (HTTP → Redis → 2 workers → gRPC → ONNX Runtime → result)
+# against ModelInfer-only throughput on the same Inference.Service, in the same run, with the same concurrency and
+# one digit per request. Also reports the workers' own preprocessing time per image (single thread → images/s/core).
+#   REQUESTS (default 3000)  CONCURRENCY (16)  ROUNDS (3)  WORKERS (2)
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+requests="${REQUESTS:-3000}"; concurrency="${CONCURRENCY:-16}"; rounds="${ROUNDS:-3}"; workers="${WORKERS:-2}"
+out="$repo_root/bench/out/e2e"; mkdir -p "$out"
+py=/usr/bin/python3
+
+command -v h2load >/dev/null || { echo "h2load missing (Debian nghttp2-client; eng/setup.sh installs it)"; exit 1; }
+command -v redis-server >/dev/null || { echo "redis-server missing (eng/setup.sh installs it)"; exit 1; }
+for p in Inference.Service Preprocessing.Worker Gateway.Api; do
+    dotnet build "$repo_root/$p" -c Release --nologo -v quiet >/dev/null
+done
+dll() { echo "$repo_root/$1/bin/Release/net10.0/MlAspire.$1.dll"; }
+free_port() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+redis_port=$(free_port); redis_pw="bench-$RANDOM$RANDOM"
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --requirepass "$redis_pw" >"$out/redis.log" 2>&1 &
+pids+=($!)
+grpc_port=$(free_port); inf_http=$(free_port); gw_port=$(free_port)
+Kestrel__Endpoints__grpc__Url="http://127.0.0.1:$grpc_port" Kestrel__Endpoints__grpc__Protocols=Http2 \
+Kestrel__Endpoints__http__Url="http://127.0.0.1:$inf_http" Inference__ModelRepository="$repo_root/models" \
+    dotnet "$(dll Inference.Service)" >"$out/inference.log" 2>&1 &
+pids+=($!)
+export ConnectionStrings__redis="127.0.0.1:$redis_port,password=$redis_pw" services__inference__grpc__0="http://127.0.0.1:$grpc_port"
+for i in $(seq 1 "$workers"); do
+    ASPNETCORE_URLS="http://127.0.0.1:$(free_port)" OTEL_RESOURCE_ATTRIBUTES="service.instance.id=bench-worker-$i" \
+        dotnet "$(dll Preprocessing.Worker)" >"$out/worker-$i.log" 2>&1 &
+    pids+=($!)
+done
+# No API keys (auth off) and a rate limit far above the offered load: the bench measures the pipeline.
+ASPNETCORE_URLS="http://127.0.0.1:$gw_port" Gateway__RateLimitPerSecond=1000000 Gateway__RateLimitBurst=1000000 \
+    dotnet "$(dll Gateway.Api)" >"$out/gateway.log" 2>&1 &
+pids+=($!)
+
+wait_ok() { for _ in $(seq 1 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "not healthy: $1" >&2; exit 1; }
+wait_ok "http://127.0.0.1:$inf_http/health"; wait_ok "http://127.0.0.1:$gw_port/health"
+
+image="$(ls "$repo_root"/models/digits/testdata/*.png | head -n1)"
+# ModelInfer request for one 1x1x28x28 FP32 image, as one gRPC frame (protobuf encoded by hand: field numbers from
+# Inference.Service/Protos/grpc_predict_v2.proto).
+$py - "$out/infer.bin" <<'PY'
+import struct, sys
+def varint(n):
+    b = b""
+    while True:
+        x = n & 0x7F; n >>= 7
+        b += bytes([x | (0x80 if n else 0)])
+        if not n: return b
+def field(num, payload): return varint((num << 3) | 2) + varint(len(payload)) + payload
+shape = b"".join(varint(d) for d in (1, 1, 28, 28))
+tensor = field(1, b"input") + field(2, b"FP32") + field(3, shape)
+msg = field(1, b"digits") + field(5, tensor) + field(7, bytes(28 * 28 * 4))
+open(sys.argv[1], "wb").write(b"\x00" + struct.pack(">I", len(msg)) + msg)
+PY
+# Check the hand-made request really succeeds (h2load counts HTTP 200, and gRPC errors are HTTP 200 too).
+curl -s --http2-prior-knowledge -o /dev/null -D "$out/check.txt" -H 'content-type: application/grpc' -H 'te: trailers' \
+    --data-binary @"$out/infer.bin" "http://127.0.0.1:$grpc_port/inference.GRPCInferenceService/ModelInfer"
+grep -qi "grpc-status: 0" "$out/check.txt" || { echo "ModelInfer check failed:"; cat "$out/check.txt"; exit 1; }
+check=$(curl -s -H 'content-type: image/png' --data-binary @"$image" "http://127.0.0.1:$gw_port/v1/models/digits:classify")
+echo "$check" | grep -q '"succeeded"' || { echo "classify check failed: $check"; exit 1; }
+
+h2() { # label args... -> "req/s mean_ms"
+    local label=$1; shift
+    h2load -n "$requests" -c "$concurrency" "$@" >"$out/$label.txt" 2>&1
+    grep -q "$requests succeeded" "$out/$label.txt" || { cat "$out/$label.txt" >&2; exit 1; }
+    local rps mean
+    rps=$(awk '/^finished in/ { gsub(",", "", $4); print $4 }' "$out/$label.txt")
+    mean=$(awk '/^time for request:/ { print $6 }' "$out/$label.txt")
+    echo "$rps $mean"
+}
+infer() { h2 infer -m 1 -d "$out/infer.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
+    "http://127.0.0.1:$grpc_port/inference.GRPCInferenceService/ModelInfer"; }
+gateway() { h2 gateway --h1 -d "$image" -H 'content-type: image/png' "http://127.0.0.1:$gw_port/v1/models/digits:classify"; }
+
+requests_saved=$requests; requests=300; infer >/dev/null; gateway >/dev/null; requests=$requests_saved   # warm-up
+echo "round  modelinfer_rps  modelinfer_mean  gateway_jobs_per_s  gateway_mean  ratio"
+for r in $(seq 1 "$rounds"); do
+    read -r irps imean <<<"$(infer)"
+    read -r grps gmean <<<"$(gateway)"
+    grep -A1 "time for request" "$out/gateway.txt" | tail -n +1 >"$out/gateway-latency-$r.txt"
+    echo "$r  $irps  $imean  $grps  $gmean  $($py -c "print(f'{$grps/$irps:.2f}')")"
+    cp "$out/gateway.txt" "$out/gateway-round-$r.txt"
+done
+grep "time for request" "$out"/gateway-round-*.txt | sed 's/^/gateway latency (min max mean sd): /'
+
+# Preprocessing time per image inside the workers (single-threaded decode+resize+normalize), from 200 job results.
+ids=$(for _ in $(seq 1 200); do curl -s -H 'content-type: image/png' --data-binary @"$image" \
+    "http://127.0.0.1:$gw_port/v1/jobs?model=digits"; echo; done | $py -c 'import json,sys; [print(json.loads(l)["id"]) for l in sys.stdin if l.strip()]')
+for id in $ids; do curl -s "http://127.0.0.1:$gw_port/v1/jobs/$id?wait=30"; echo; done | $py -c '
+import json, sys, statistics
+ms = [json.loads(l)["timings"]["preprocessMs"] for l in sys.stdin if l.strip()]
+m = statistics.median(ms)
+print(f"worker preprocessing per image: median {m:.3f} ms over {len(ms)} jobs -> {1000/m:,.0f} images/s per core")'

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using MlAspire.Queue;
+using MlAspire.Redis;
+using MlAspire.Tests.Infrastructure;
+
+namespace MlAspire.Gateway.Api.Tests;
+
+/// <summary>Tests that need their own gateway configuration or their own Redis (rate limits, Redis going away).</summary>
+public sealed class GatewayResilienceTests
+{
+    private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
+
+    private static ByteArrayContent Png()
+    {
+        var content = new ByteArrayContent(TestImages.Digit());
+        content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+        return content;
+    }
+
+    [Fact]
+    public async Task RequestsOverTheKeysRateLimitGet429WithRetryAfter()
+    {
+        await using var redis = await TestRedis.StartAsync();
+        await using var inference = await FakeInferenceServer.StartAsync();
+        await using var factory = new GatewayFactory(redis.ConnectionString, inference.Address, new Dictionary<string, string?>
+        {
+            ["Gateway:RateLimitBurst"] = "3",
+            ["Gateway:RateLimitPerSecond"] = "1",
+        });
+        var client = factory.CreateAuthorizedClient();
+
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? limited = null;
+        for (var i = 0; i < 6 && limited is null; i++)
+        {
+            var response = await client.GetAsync("/v1/models", Timeout);
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                limited = response;
+            }
+        }
+
+        Assert.NotNull(limited);
+        Assert.True(statuses.Count(s => s == HttpStatusCode.OK) >= 2);
+        Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        var body = JsonDocument.Parse(await limited.Content.ReadAsStringAsync(Timeout)).RootElement;
+        Assert.Equal(429, body.GetProperty("status").GetInt32());
+
+        // Limits are per key: no key is rejected as 401 before any rate limiting, and health is never limited.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateClient().GetAsync("/v1/models", Timeout)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive", Timeout)).StatusCode);
+    }
+
+    [Fact]
+    public async Task SubmissionGets503WithRetryAfterWhenRedisIsDown()
+    {
+        var redis = await TestRedis.StartAsync();
+        try
+        {
+            await using var inference = await FakeInferenceServer.StartAsync();
+            await using var factory = new GatewayFactory(redis.ConnectionString, inference.Address);
+            var client = factory.CreateAuthorizedClient();
+            Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+
+            await redis.KillAsync();
+            var response = await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout);
+            var text = await response.Content.ReadAsStringAsync(Timeout);
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+            var body = JsonDocument.Parse(text).RootElement;
+            Assert.Equal(503, body.GetProperty("status").GetInt32());
+            Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
+            var get = await client.GetAsync("/v1/jobs/0123456789abcdef0123456789abcdef", Timeout);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, get.StatusCode);
+        }
+        finally
+        {
+            await redis.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ModelsComeFromTheInferenceService()
+    {
+        await using var redis = await TestRedis.StartAsync();
+        await using var inference = await FakeInferenceServer.StartAsync();
+        await using var factory = new GatewayFactory(redis.ConnectionString, inference.Address);
+        var client = factory.CreateAuthorizedClient();
+
+        var list = JsonDocument.Parse(await client.GetStringAsync("/v1/models", Timeout)).RootElement.GetProperty("models");
+        var model = JsonDocument.Parse(await client.GetStringAsync("/v1/models/digits", Timeout)).RootElement;
+        var unknown = await client.GetAsync("/v1/models/nope", Timeout);
+
+        Assert.Equal("digits", list[0].GetProperty("name").GetString());
+        Assert.True(list[0].GetProperty("ready").GetBoolean());
+        Assert.Equal(8, model.GetProperty("maxBatchSize").GetInt32());
+        Assert.Equal(10, model.GetProperty("labels").GetArrayLength());
+        Assert.Equal(28, model.GetProperty("preprocessing").GetProperty("width").GetInt32());
+        Assert.Equal([-1L, 1, 28, 28], model.GetProperty("inputs")[0].GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task OpenApiDocumentDescribesEveryEndpoint()
+    {
+        await using var redis = await TestRedis.StartAsync();
+        await using var inference = await FakeInferenceServer.StartAsync();
+        await using var factory = new GatewayFactory(redis.ConnectionString, inference.Address);
+
+        var doc = JsonDocument.Parse(await factory.CreateClient().GetStringAsync("/openapi/v1.json", Timeout)).RootElement;
+        var paths = doc.GetProperty("paths");
+
+        foreach (var path in new[] { "/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/events", "/v1/models", "/v1/models/{model}", "/v1/models/{model}:classify" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), path);
+        }
+
+        var schemas = doc.GetProperty("components").GetProperty("schemas");
+        Assert.True(schemas.TryGetProperty("JobView", out _));
+        Assert.True(schemas.TryGetProperty("ProblemDetails", out _));
+        Assert.True(paths.GetProperty("/v1/jobs").GetProperty("post").GetProperty("responses").TryGetProperty("202", out _));
+    }
+
+    [Fact]
+    public async Task WithoutConfiguredKeysAuthenticationIsOff()
+    {
+        await using var redis = await TestRedis.StartAsync();
+        await using var inference = await FakeInferenceServer.StartAsync();
+        await using var factory = new GatewayFactory(redis.ConnectionString, inference.Address, new Dictionary<string, string?> { ["Gateway:ApiKeys:0"] = null });
+        await using var client = await RedisClient.ConnectAsync(redis.ConnectionString);
+
+        var response = await factory.CreateClient().PostAsync("/v1/jobs?model=digits", Png(), Timeout);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(1, await client.StreamLengthAsync(QueueKeys.Jobs));
+    }
+
+    [Fact]
+    public async Task MalformedApiKeyConfigurationFailsAtStart()
+    {
+        await using var redis = await TestRedis.StartAsync();
+        await using var inference = await FakeInferenceServer.StartAsync();
+        await using var factory = new GatewayFactory(redis.ConnectionString, inference.Address, new Dictionary<string, string?> { ["Gateway:ApiKeys:0"] = "tester:not-a-hash" });
+
+        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("Gateway:ApiKeys:0", ex.ToString(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using MlAspire.Grpc;
+using MlAspire.Queue;
+using MlAspire.Redis;
+
+namespace MlAspire.Preprocessing.Worker.Tests;
+
+public sealed class QueueConsumerTests
+{
+    [Fact]
+    public async Task QueuedJobsAreProcessedInBatchesNoLargerThanTheModelAllows()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        harness.Inference.State.MaxBatchSize = 4;
+        var ids = await harness.EnqueueAsync([.. Enumerable.Repeat(WorkerHarness.Digit(), 10)]);
+
+        harness.StartWorker(("Worker:BatchSize", "32"));
+        await harness.WaitTerminalAsync(ids);
+
+        var batches = harness.Inference.State.BatchSizes.ToArray();
+        Assert.Equal(10, batches.Sum());
+        Assert.All(batches, b => Assert.InRange(b, 1, 4));
+        Assert.Contains(batches, b => b > 1);
+        foreach (var id in ids)
+        {
+            Assert.Equal("succeeded", await harness.StatusAsync(id));
+            var result = JsonSerializer.Deserialize((string?)await harness.Client.HashGetAsync(QueueKeys.Job(id), JobFields.Result) ?? "", QueueJsonContext.Default.JobResult)!;
+            Assert.Equal(3, result.Predictions.Count);
+            Assert.Equal("7", result.Predictions[0].Label);
+            Assert.Equal(Math.Exp(10) / (Math.Exp(10) + 9), result.Predictions[0].Score, 5);
+            Assert.False(await harness.Client.KeyExistsAsync(QueueKeys.Image(id)));
+        }
+
+        Assert.Equal(0, await harness.PendingAsync());
+    }
+
+    [Fact]
+    public async Task TransientUnavailableIsRetriedWithoutLosingTheJob()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        harness.Inference.State.FailNext(2);
+        var ids = await harness.EnqueueAsync(WorkerHarness.Digit());
+
+        harness.StartWorker(("Worker:MaxAttempts", "3"));
+        await harness.WaitTerminalAsync(ids);
+
+        Assert.Equal("succeeded", await harness.StatusAsync(ids[0]));
+        Assert.Equal(3L, (long)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Attempts));
+        Assert.Equal(3, harness.Inference.State.InferCalls);
+        Assert.Equal(0, await harness.PendingAsync());
+    }
+
+    [Fact]
+    public async Task JobThatKeepsFailingIsDeadLetteredAfterMaxAttempts()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        harness.Inference.State.FailNext(1000);
+        var ids = await harness.EnqueueAsync(WorkerHarness.Digit());
+
+        harness.StartWorker(("Worker:MaxAttempts", "2"));
+        await harness.WaitTerminalAsync(ids);
+
+        Assert.Equal("failed", await harness.StatusAsync(ids[0]));
+        Assert.Contains("Gave up after 2 attempts", (string?)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Error));
+        Assert.Equal(2, harness.Inference.State.InferCalls);
+        var dead = await harness.Client.StreamRangeAsync(QueueKeys.DeadLetter);
+        Assert.Equal(ids[0], (string?)Assert.Single(dead)["id"]);
+        Assert.Contains("Unavailable", (string?)dead[0]["reason"]);
+        Assert.Equal(0, await harness.PendingAsync());
+    }
+
+    [Fact]
+    public async Task NonTransientInferenceErrorFailsAtOnce()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        harness.Inference.State.FailureCode = StatusCode.InvalidArgument;
+        harness.Inference.State.FailNext(1);
+        var ids = await harness.EnqueueAsync(WorkerHarness.Digit());
+
+        harness.StartWorker();
+        await harness.WaitTerminalAsync(ids);
+
+        Assert.Equal("failed", await harness.StatusAsync(ids[0]));
+        Assert.Equal(1, harness.Inference.State.InferCalls);
+    }
+
+    [Fact]
+    public async Task BadImageFailsWithItsReasonAndIsDeadLettered()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        var ids = await harness.EnqueueAsync("definitely not an image"u8.ToArray(), WorkerHarness.Digit());
+
+        harness.StartWorker();
+        await harness.WaitTerminalAsync(ids);
+
+        Assert.Equal("failed", await harness.StatusAsync(ids[0]));
+        Assert.Equal("succeeded", await harness.StatusAsync(ids[1]));
+        Assert.Contains("cannot be decoded", (string?)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Error));
+        var dead = Assert.Single(await harness.Client.StreamRangeAsync(QueueKeys.DeadLetter));
+        Assert.Equal(ids[0], (string?)dead["id"]);
+        Assert.Equal([1], harness.Inference.State.BatchSizes.ToArray());
+        Assert.Equal(0, await harness.PendingAsync());
+    }
+
+    [Fact]
+    public async Task JobDeliveredTwiceProducesOneResult()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        var events = new ConcurrentQueue<string>();
+        await using var subscription = await harness.Client.Subscriber.SubscribeAsync(QueueKeys.JobEvents, m => events.Enqueue((string)m.Message!));
+        var ids = await harness.EnqueueAsync(WorkerHarness.Digit());
+        harness.StartWorker();
+        await harness.WaitTerminalAsync(ids);
+        var firstResult = (string?)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Result);
+
+        // A second delivery of the same job (as after a reclaim from a worker that was slow, not dead).
+        await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("id", ids[0]), new("model", "digits")]);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while ((await harness.Client.StreamGroupsInfoAsync(QueueKeys.Jobs))[0] is { Lag: > 0 } or { Pending: > 0 })
+        {
+            await Task.Delay(20, cts.Token);
+        }
+
+        await Task.Delay(200, cts.Token);
+        Assert.Single(events, e => e == ids[0] + " succeeded");
+        Assert.Equal(firstResult, (string?)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Result));
+        Assert.Equal(1, harness.Inference.State.InferCalls);
+    }
+
+    [Fact]
+    public async Task CompleteScriptWritesAResultOnceAndAcknowledgesTheEntry()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        var ids = await harness.EnqueueAsync(WorkerHarness.Digit());
+        var entry = (await harness.Client.StreamRangeAsync(QueueKeys.Jobs)).Single();
+        await harness.Client.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
+        Assert.Single(await harness.Client.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "c", ">", 10));
+        string[] keys = [QueueKeys.Jobs, QueueKeys.Job(ids[0]), QueueKeys.Image(ids[0])];
+        RedisValue[] Args(string json) => [QueueKeys.WorkersGroup, QueueKeys.JobEvents, 1, 1, ids[0], entry.Id, json];
+
+        var first = await harness.Client.ScriptEvaluateAsync(JobScripts.CompleteMany, keys, Args("{\"first\":1}"));
+        Assert.Equal(0, await harness.PendingAsync());
+        var second = await harness.Client.ScriptEvaluateAsync(JobScripts.CompleteMany, keys, Args("{\"second\":1}"));
+        var fail = await harness.Client.ScriptEvaluateAsync(JobScripts.Fail, [QueueKeys.Job(ids[0]), QueueKeys.Image(ids[0]), QueueKeys.DeadLetter], ["late", 2, QueueKeys.JobEvents, ids[0], "digits", "x"]);
+
+        Assert.Equal(1, first.AsInt64());
+        Assert.Equal(0, second.AsInt64());
+        Assert.Equal(0, fail.AsInt64());
+        Assert.Equal("{\"first\":1}", (string?)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Result));
+        Assert.Equal("succeeded", await harness.StatusAsync(ids[0]));
+    }
+
+    [Fact]
+    public async Task JobsLeftPendingByADeadConsumerAreReclaimed()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        var ids = await harness.EnqueueAsync(WorkerHarness.Digit(), WorkerHarness.Digit(), WorkerHarness.Digit());
+        await harness.Client.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
+        var taken = await harness.Client.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "dead-consumer", ">", 10);
+        Assert.Equal(3, taken.Count);
+
+        harness.StartWorker(("Worker:ClaimIdle", "00:00:00.300"), ("Worker:ClaimInterval", "00:00:00.200"));
+        await harness.WaitTerminalAsync(ids);
+
+        foreach (var id in ids)
+        {
+            Assert.Equal("succeeded", await harness.StatusAsync(id));
+        }
+
+        Assert.Equal(0, await harness.PendingAsync());
+    }
+
+    [Fact]
+    public async Task GracefulStopLeavesUnfinishedJobsPendingForAnotherWorker()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        var ids = await harness.EnqueueAsync(WorkerHarness.Digit(), WorkerHarness.Digit());
+        var slow = harness.StartWorker(("Worker:HoldDelay", "00:05:00"), ("Worker:ClaimIdle", "00:05:00"));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await harness.PendingAsync() < 2)
+        {
+            await Task.Delay(20, cts.Token);
+        }
+
+        await slow.DisposeAsync(); // graceful: the host stops, the loop is cancelled mid-hold
+
+        Assert.Equal(2, await harness.PendingAsync());
+        Assert.Equal("queued", await harness.StatusAsync(ids[0]));
+        Assert.Equal(0, harness.Inference.State.InferCalls);
+
+        harness.StartWorker(("Worker:ClaimIdle", "00:00:00.200"), ("Worker:ClaimInterval", "00:00:00.200"));
+        await harness.WaitTerminalAsync(ids);
+        Assert.Equal("succeeded", await harness.StatusAsync(ids[0]));
+        Assert.Equal("succeeded", await harness.StatusAsync(ids[1]));
+        Assert.Equal(0, await harness.PendingAsync());
+    }
+
+    [Fact]
+    public async Task JobForAModelTheServiceDoesNotKnowFails()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        var ids = await harness.EnqueueAsync(WorkerHarness.Digit());
+        await harness.Client.HashSetAsync(QueueKeys.Job(ids[0]), JobFields.Model, "nope");
+        await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("id", ids[0]), new("model", "nope")]);
+        await harness.Client.ExecuteAsync("XTRIM", QueueKeys.Jobs, "MAXLEN", "1");
+
+        harness.StartWorker();
+        await harness.WaitTerminalAsync(ids);
+
+        Assert.Equal("failed", await harness.StatusAsync(ids[0]));
+        Assert.Contains("not served", (string?)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Error));
+    }
+
+    [Fact]
+    public async Task HealthReportsTheConsumeLoopAndItsDependencies()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        var worker = harness.StartWorker();
+        var client = worker.CreateClient();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+
+        HttpResponseMessage response;
+        do
+        {
+            await Task.Delay(50, cts.Token);
+            response = await client.GetAsync("/health", cts.Token);
+        }
+        while (response.StatusCode != HttpStatusCode.OK);
+
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cts.Token)).RootElement;
+        var names = body.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
+        Assert.Contains("consumer", names);
+        Assert.Contains("inference", names);
+        Assert.Contains("redis-redis", names);
+
+        await harness.Redis.KillAsync();
+        do
+        {
+            await Task.Delay(100, cts.Token);
+            response = await client.GetAsync("/health", cts.Token);
+        }
+        while (response.StatusCode == HttpStatusCode.OK);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+    }
+}
