@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -40,6 +41,12 @@ internal sealed class JobStore(RedisClient redis, IOptions<GatewayOptions> optio
         };
         args.AddRange(ids.Select(id => (RedisValue)id));
         args.AddRange(images.Select(image => (RedisValue)image));
+        using var activity = GatewayTelemetry.Source.StartActivity("mlaspire:jobs publish", ActivityKind.Producer);
+        activity?.SetTag("messaging.system", "redis");
+        activity?.SetTag("messaging.destination.name", QueueKeys.Jobs);
+        activity?.SetTag("messaging.batch.message_count", ids.Length);
+        activity?.SetTag("mlaspire.model", model);
+        args.Add(JobTracing.TraceParent(activity ?? Activity.Current));
         var reply = await redis.ScriptEvaluateAsync(JobScripts.Enqueue, keys, args, cancellationToken).ConfigureAwait(false);
         var created = reply.Items[0].AsInt64() == 1;
         var joined = reply.Items[1].AsString() ?? "";

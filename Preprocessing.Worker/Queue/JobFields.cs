@@ -13,4 +13,7 @@ internal static class JobFields
     public const string Worker = "worker";
     public const string Result = "result";
     public const string Error = "error";
+
+    /// <summary>W3C trace context of the span that enqueued the job, so the worker continues the same trace.</summary>
+    public const string TraceParent = "traceparent";
 }

@@ -11,11 +11,13 @@ internal static class JobScripts
     /// <summary>
     /// Creates n jobs: hash + image key (both with TTL) + stream entry each, and records the Idempotency-Key.
     /// KEYS: stream, idempotency key ("" for none), n job hashes, n image keys.
-    /// ARGV: job ttl s, idempotency ttl s, created ms, model, top, stream max length, n, n ids, n images.
+    /// ARGV: job ttl s, idempotency ttl s, created ms, model, top, stream max length, n, n ids, n images, traceparent
+    /// ("" for none; stored in each job hash so the worker continues the submitter's trace).
     /// Returns {1, "id,id,..."} when created, {0, "id,id,..."} when the Idempotency-Key already named jobs.
     /// </summary>
     public static readonly LoadedScript Enqueue = new("""
         local n = tonumber(ARGV[7])
+        local traceparent = ARGV[8 + 2 * n] or ''
         if KEYS[2] ~= '' then
           local existing = redis.call('GET', KEYS[2])
           if existing then return {0, existing} end
@@ -25,6 +27,7 @@ internal static class JobScripts
           local id = ARGV[7 + i]
           local jobKey = KEYS[2 + i]
           redis.call('HSET', jobKey, 'status', 'queued', 'model', ARGV[4], 'top', ARGV[5], 'created', ARGV[3], 'attempts', 0)
+          if traceparent ~= '' then redis.call('HSET', jobKey, 'traceparent', traceparent) end
           redis.call('EXPIRE', jobKey, ARGV[1])
           redis.call('SET', KEYS[2 + n + i], ARGV[7 + n + i], 'EX', ARGV[1])
           redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[6], '*', 'id', id, 'model', ARGV[4])
@@ -38,7 +41,7 @@ internal static class JobScripts
     /// <summary>
     /// Starts one attempt for each of n jobs: unless a job is gone or terminal, counts the attempt and marks it
     /// processing (publishing the change once). KEYS: n job hashes. ARGV: now ms, consumer, channel, n ids.
-    /// Returns, per job, {previous status or "missing", attempts, top} flattened.
+    /// Returns, per job, {previous status or "missing", attempts, top, traceparent} flattened.
     /// </summary>
     public static readonly LoadedScript StartAttempts = new("""
         local out = {}
@@ -46,11 +49,11 @@ internal static class JobScripts
           local key = KEYS[i]
           local id = ARGV[3 + i]
           if redis.call('EXISTS', key) == 0 then
-            out[#out + 1] = 'missing'; out[#out + 1] = 0; out[#out + 1] = '0'
+            out[#out + 1] = 'missing'; out[#out + 1] = 0; out[#out + 1] = '0'; out[#out + 1] = ''
           else
             local status = redis.call('HGET', key, 'status')
             if status == 'succeeded' or status == 'failed' then
-              out[#out + 1] = status; out[#out + 1] = 0; out[#out + 1] = '0'
+              out[#out + 1] = status; out[#out + 1] = 0; out[#out + 1] = '0'; out[#out + 1] = ''
             else
               local attempts = redis.call('HINCRBY', key, 'attempts', 1)
               redis.call('HSET', key, 'status', 'processing', 'worker', ARGV[2])
@@ -59,6 +62,7 @@ internal static class JobScripts
                 redis.call('PUBLISH', ARGV[3], id .. ' processing')
               end
               out[#out + 1] = status; out[#out + 1] = attempts; out[#out + 1] = redis.call('HGET', key, 'top') or '5'
+              out[#out + 1] = redis.call('HGET', key, 'traceparent') or ''
             end
           end
         end

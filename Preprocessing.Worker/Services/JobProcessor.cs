@@ -129,7 +129,7 @@ internal sealed class JobProcessor(
         for (var i = 0; i < jobs.Count; i++)
         {
             var job = jobs[i];
-            var previous = reply[3 * i].AsString() ?? "missing";
+            var previous = reply[4 * i].AsString() ?? "missing";
             if (previous == "missing" || JobStatuses.IsTerminal(previous))
             {
                 Log.JobAlreadyDone(logger, job.Id, previous);
@@ -137,14 +137,15 @@ internal sealed class JobProcessor(
                 continue;
             }
 
-            var attempts = reply[(3 * i) + 1].AsInt64();
+            var attempts = reply[(4 * i) + 1].AsInt64();
             if (attempts > _options.MaxAttempts)
             {
                 await FailAsync(job, $"Gave up after {_options.MaxAttempts} attempts: {overLimitReason}.").ConfigureAwait(false);
                 continue;
             }
 
-            job.Top = int.TryParse(reply[(3 * i) + 2].AsString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var top) ? top : 5;
+            job.Top = int.TryParse(reply[(4 * i) + 2].AsString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var top) ? top : 5;
+            job.TraceParent = reply[(4 * i) + 3].AsString() ?? "";
             live.Add(job);
         }
 
@@ -178,6 +179,9 @@ internal sealed class JobProcessor(
     /// <summary>Runs one inference call's worth of jobs. False when shutdown interrupted it (jobs left pending).</summary>
     private async Task<bool> RunChunkAsync(ModelSpec spec, QueuedJob[] chunk, CancellationToken stoppingToken)
     {
+        // One span for the batch, under the first job's trace (from the gateway's enqueue span), linked to the others':
+        // preprocessing and the ModelInfer call below become its children.
+        using var activity = StartBatchActivity(spec.Name, chunk);
         var length = spec.Preprocessing.TensorLength;
         var buffer = ArrayPool<float>.Shared.Rent(chunk.Length * length);
         try
@@ -262,6 +266,35 @@ internal sealed class JobProcessor(
         {
             ArrayPool<float>.Shared.Return(buffer);
         }
+    }
+
+    private static Activity? StartBatchActivity(string model, QueuedJob[] chunk)
+    {
+        ActivityContext parent = default;
+        var links = new List<ActivityLink>(chunk.Length);
+        foreach (var job in chunk)
+        {
+            if (!JobTracing.TryParse(job.TraceParent, out var context))
+            {
+                continue;
+            }
+
+            if (parent == default)
+            {
+                parent = context;
+            }
+            else
+            {
+                links.Add(new ActivityLink(context));
+            }
+        }
+
+        var activity = WorkerTelemetry.Source.StartActivity("mlaspire:jobs process", ActivityKind.Consumer, parent, links: links);
+        activity?.SetTag("messaging.system", "redis");
+        activity?.SetTag("messaging.destination.name", QueueKeys.Jobs);
+        activity?.SetTag("messaging.batch.message_count", chunk.Length);
+        activity?.SetTag("mlaspire.model", model);
+        return activity;
     }
 
     private static ModelInferRequest BuildRequest(ModelSpec spec, float[] buffer, List<QueuedJob> jobs)

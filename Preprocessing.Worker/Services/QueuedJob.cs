@@ -18,6 +18,9 @@ internal sealed class QueuedJob(string entryId, string id, string model)
 
     public double PreprocessMs { get; set; }
 
+    /// <summary>The W3C trace context the gateway stored with the job ("" when none).</summary>
+    public string TraceParent { get; set; } = "";
+
     /// <summary>Where this job's tensor sits in the batch buffer.</summary>
     public int Slot { get; set; }
 }

@@ -56,7 +56,10 @@ public sealed class WorkerHarness : IAsyncDisposable
         File.ReadAllBytes(Directory.GetFiles(Path.Combine(RepoRoot.Models, "digits", "testdata"), "*.png").Order(StringComparer.Ordinal).First());
 
     /// <summary>Queues jobs the way the gateway does (same script).</summary>
-    public async Task<string[]> EnqueueAsync(params byte[][] images)
+    public Task<string[]> EnqueueAsync(params byte[][] images) => EnqueueTracedAsync("", images);
+
+    /// <summary>Queues jobs the way the gateway does, carrying <paramref name="traceParent"/> ("" for none).</summary>
+    public async Task<string[]> EnqueueTracedAsync(string traceParent, params byte[][] images)
     {
         var ids = images.Select(_ => Guid.CreateVersion7().ToString("N")).ToArray();
         var keys = new List<string> { QueueKeys.Jobs, "" };
@@ -65,6 +68,7 @@ public sealed class WorkerHarness : IAsyncDisposable
         var args = new List<RedisValue> { 600, 600, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "digits", 3, 100_000, ids.Length };
         args.AddRange(ids.Select(id => (RedisValue)id));
         args.AddRange(images.Select(i => (RedisValue)i));
+        args.Add(traceParent);
         await Client.ScriptEvaluateAsync(JobScripts.Enqueue, keys, args);
         return ids;
     }
