@@ -6,16 +6,19 @@ using System.Text.RegularExpressions;
 namespace MlAspire.AppHost.Tests;
 
 /// <summary>
-/// The real topology through the real AppHost process: every resource becomes healthy, a worker killed with SIGKILL is
-/// restarted, and stopping the AppHost leaves no process of its tree behind.
+/// The real topology through the real AppHost process: every resource becomes healthy, digits sent to the gateway are
+/// classified, a worker killed with SIGKILL is restarted, and stopping the AppHost leaves no process of its tree behind.
 /// </summary>
 public sealed partial class TopologyRunTests
 {
+    [GeneratedRegex(@"^gateway-0\s.*?(?<url>http://[0-9.]+:\d+)")]
+    private static partial Regex GatewayUrl();
+
     [GeneratedRegex(@"^(?<replica>[a-z][a-z0-9-]*-\d+)\s+\S+\s+(?<state>\w+)\s+(?<health>\w+)\s+(?<restarts>\d+)\s+(?<pid>\d+|-)\s")]
     private static partial Regex TableRow();
 
     [Fact]
-    public async Task TheWholeTopologyStartsHealthyRestartsAKilledWorkerAndStopsCleanly()
+    public async Task TheWholeTopologyServesPredictionsRestartsAKilledWorkerAndStopsCleanly()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var state = Directory.CreateTempSubdirectory("mlaspire-apphost-state-").FullName;
@@ -40,6 +43,25 @@ public sealed partial class TopologyRunTests
             await WaitForLineAsync(lines, l => l.Contains("gateway is healthy", StringComparison.Ordinal), appHost, cts.Token);
             var replicas = await WaitForTableAsync(lines, ["redis-0", "inference-0", "preprocessing-0", "preprocessing-1", "gateway-0"], appHost, cts.Token);
             Assert.All(replicas.Values, r => Assert.Equal(("Running", "Healthy"), (r.State, r.Health)));
+
+            // Images in, predictions out, through the gateway the AppHost started.
+            var gateway = new Uri(lines.Select(l => GatewayUrl().Match(l)).First(m => m.Success).Groups["url"].Value);
+            using var http = new HttpClient { BaseAddress = gateway };
+            var digits = Directory.GetFiles(Path.Combine(AppHostRunner.RepoRoot, "models", "digits", "testdata"), "*.png")
+                .Order(StringComparer.Ordinal).Take(20).ToList();
+            var correct = 0;
+            foreach (var png in digits)
+            {
+                using var content = new ByteArrayContent(await File.ReadAllBytesAsync(png, cts.Token));
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+                using var response = await http.PostAsync(new Uri("/v1/models/digits:classify", UriKind.Relative), content, cts.Token);
+                Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+                using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(cts.Token));
+                var label = Path.GetFileNameWithoutExtension(png).Split('_')[1];
+                correct += body.RootElement.GetProperty("predictions")[0].GetProperty("label").GetString() == label ? 1 : 0;
+            }
+
+            Assert.True(correct >= 19, $"{correct}/20 digits classified correctly through the gateway");
 
             // SIGKILL one worker: the orchestrator must notice and start it again.
             var victim = replicas["preprocessing-0"].Pid;
