@@ -93,9 +93,23 @@ public sealed class ContainerEndToEndTests(ITestOutputHelper log)
                 Assert.NotEqual(0, curlExit);
             }
 
-            // The gateway has no job API yet (Gateway.Api serves only its health endpoints), so digit images
-            // cannot be sent through it; the containers' health (models loaded, Redis reachable) is the check.
-            log.WriteLine("NOTE: digits were not sent through the gateway: Gateway.Api has no jobs/classify API yet.");
+            // Digits in, predictions out, through the containerized gateway, Redis, workers and inference service.
+            var digits = Directory.GetFiles(Path.Combine(AppHostRunner.RepoRoot, "models", "digits", "testdata"), "*.png")
+                .Order(StringComparer.Ordinal).Take(20).ToList();
+            var correct = 0;
+            foreach (var png in digits)
+            {
+                using var content = new ByteArrayContent(await File.ReadAllBytesAsync(png, ct));
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+                using var classified = await http.PostAsync(new Uri($"http://127.0.0.1:{port}/v1/models/digits:classify"), content, ct);
+                Assert.Equal(HttpStatusCode.OK, classified.StatusCode);
+                using var body = System.Text.Json.JsonDocument.Parse(await classified.Content.ReadAsStringAsync(ct));
+                var label = Path.GetFileNameWithoutExtension(png).Split('_')[1];
+                correct += body.RootElement.GetProperty("predictions")[0].GetProperty("label").GetString() == label ? 1 : 0;
+            }
+
+            log.WriteLine($"{correct}/20 digits classified correctly through the containerized gateway");
+            Assert.True(correct >= 19, $"{correct}/20 digits classified correctly through the containers");
         }
         finally
         {
