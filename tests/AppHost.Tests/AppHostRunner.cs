@@ -6,7 +6,7 @@ namespace MlAspire.AppHost.Tests;
 /// <summary>Runs the real AppHost entry point, in-process or as a child process.</summary>
 internal static class AppHostRunner
 {
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot { get; } = MlAspire.Tests.Shared.RepoRoot.Find();
 
     public static string ReferenceFile(string name) => Path.Combine(AppContext.BaseDirectory, "Reference", name);
 
@@ -46,18 +46,5 @@ internal static class AppHostRunner
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
         return (process.ExitCode, await stdout, await stderr);
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "MlAspire.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("MlAspire.sln not found above " + AppContext.BaseDirectory);
     }
 }
