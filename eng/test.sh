@@ -26,11 +26,14 @@ import glob, sys, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 p = f = s = 0
 for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    c = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    summary = ET.parse(path).getroot().find("t:ResultSummary", ns)
+    c = None if summary is None else summary.find("t:Counters", ns)
     if c is None:
         continue
     p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
     s += int(c.get("total", 0)) - int(c.get("executed", 0))
+    # Failures outside any test (a class fixture's cleanup, a crashed test host) count too: the run failed.
+    f += sum(1 for r in summary.findall("t:RunInfos/t:RunInfo", ns) if r.get("outcome") == "Error")
 print(p, f, s)
 PY
 )

@@ -24,6 +24,7 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
     private OrtEnvironment? _ort;
     private Task _loading = Task.CompletedTask;
     private volatile bool _loaded;
+    private int _disposed;
 
     public ModelRepository(
         IOptions<InferenceOptions> options,
@@ -63,7 +64,8 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => _stopping.CancelAsync();
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        Volatile.Read(ref _disposed) != 0 ? Task.CompletedTask : _stopping.CancelAsync();
 
     private void LoadAll(string? repository)
     {
@@ -239,6 +241,12 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The host disposes it both as a service and as the hosted service it also is: only the first call counts.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
