@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace MlAspire.Hosting.Dashboard;
@@ -52,10 +51,8 @@ internal sealed class DashboardAuth
         }
 
         Span<byte> decoded = stackalloc byte[96];
-        if (!Base64Url.TryDecodeFromChars(presented, decoded, out var length))
+        if (!Base64Url.IsValid(presented) || !Base64Url.TryDecodeFromChars(presented, decoded, out var length))
         {
-            // Still spend the comparison so that malformed and wrong tokens take the same path.
-            CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(new string('A', 32)), expected);
             return false;
         }
 
