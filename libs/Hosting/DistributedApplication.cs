@@ -2,7 +2,9 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using MlAspire.Hosting.Dashboard;
 using MlAspire.Hosting.Orchestration;
+using MlAspire.Hosting.Otlp;
 using MlAspire.Hosting.Publishing;
 
 namespace MlAspire.Hosting;
@@ -49,11 +51,14 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     internal Orchestrator Orchestrator => _orchestrator;
 
+    /// <summary>The dashboard, once run mode started it (<see cref="DistributedApplicationOptions.EnableDashboard"/>).</summary>
+    public DashboardServer? Dashboard { get; private set; }
+
     /// <summary>Creates a builder for the AppHost's entry point: arguments become configuration, and failures
     /// end the process with a message instead of a stack trace.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static IDistributedApplicationBuilder CreateBuilder(string[] args) =>
-        new DistributedApplicationBuilder(new DistributedApplicationOptions { Args = args, ExitOnError = true }, Assembly.GetCallingAssembly());
+        new DistributedApplicationBuilder(new DistributedApplicationOptions { Args = args, ExitOnError = true, EnableDashboard = true }, Assembly.GetCallingAssembly());
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static IDistributedApplicationBuilder CreateBuilder(DistributedApplicationOptions options) =>
@@ -71,8 +76,22 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
 
         RegisterExitHandlers();
+        if (Options.EnableDashboard && Dashboard is null)
+        {
+            await StartDashboardAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await _orchestrator.StartAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Stops one replica (SIGTERM, SIGKILL after <c>StopTimeout</c>); it stays stopped until started again.</summary>
+    public Task StopReplicaAsync(string replicaId) => _orchestrator.StopReplicaAsync(replicaId);
+
+    /// <summary>Starts a stopped replica again; false when it is already running or the application is stopping.</summary>
+    public Task<bool> StartReplicaAsync(string replicaId) => Task.FromResult(_orchestrator.StartReplica(replicaId));
+
+    /// <summary>Stops one replica and starts it again; its restart count goes up by one.</summary>
+    public Task RestartReplicaAsync(string replicaId) => _orchestrator.RestartReplicaAsync(replicaId);
 
     /// <summary>Stops every replica in reverse dependency order (SIGTERM, SIGKILL after <c>StopTimeout</c>).</summary>
     public Task StopAsync() => _orchestrator.StopAsync();
@@ -122,6 +141,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             finally
             {
                 await _orchestrator.StopAsync().ConfigureAwait(false);
+                await StopDashboardAsync().ConfigureAwait(false);
             }
         }
         catch (DistributedApplicationException ex) when (Options.ExitOnError)
@@ -136,6 +156,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _orchestrator.DisposeAsync().ConfigureAwait(false);
+        await StopDashboardAsync().ConfigureAwait(false);
         if (Interlocked.Exchange(ref _exitHandlersRegistered, 0) == 1)
         {
             AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
@@ -145,6 +166,30 @@ public sealed class DistributedApplication : IAsyncDisposable
         if (_ownsLoggerFactory)
         {
             _loggerFactory.Dispose();
+        }
+    }
+
+    /// <summary>Starts the dashboard before any resource so its OTLP receiver is the default endpoint, and prints its login URL.</summary>
+    private async Task StartDashboardAsync(CancellationToken cancellationToken)
+    {
+        Dashboard = await DashboardServer.StartAsync(this, cancellationToken).ConfigureAwait(false);
+        if (Options.OtlpEndpoint is null)
+        {
+            Options.OtlpEndpoint = Dashboard.OtlpUrl;
+            Options.OtlpProtocol = "http/protobuf";
+            Options.OtlpHeaders = $"{OtlpHttpApi.ApiKeyHeader}={Dashboard.OtlpApiKey}";
+        }
+
+        await _output.WriteLineAsync($"Dashboard: {Dashboard.LoginUrl}").ConfigureAwait(false);
+        Log.DashboardStarted(_logger, Dashboard.Url.ToString(), Dashboard.OtlpUrl.ToString());
+    }
+
+    private async Task StopDashboardAsync()
+    {
+        if (Dashboard is { } dashboard)
+        {
+            Dashboard = null;
+            await dashboard.DisposeAsync().ConfigureAwait(false);
         }
     }
 

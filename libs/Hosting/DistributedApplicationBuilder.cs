@@ -136,5 +136,20 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         }
 
         Options.OtlpProtocol = Configuration["AppHost:OtlpProtocol"] ?? Options.OtlpProtocol;
+        if (bool.TryParse(Configuration["AppHost:Dashboard"], out var dashboard))
+        {
+            Options.EnableDashboard = dashboard;
+        }
+
+        Options.DashboardUrl ??= AbsoluteUrl("AppHost:DashboardUrl");
+        Options.DashboardOtlpUrl ??= AbsoluteUrl("AppHost:DashboardOtlpUrl");
+    }
+
+    private Uri? AbsoluteUrl(string key)
+    {
+        var value = Configuration[key];
+        return string.IsNullOrWhiteSpace(value) ? null
+            : Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp ? uri
+            : throw new DistributedApplicationException($"{key} '{value}' is not an absolute http:// URL.");
     }
 }

@@ -42,6 +42,23 @@ public sealed class DistributedApplicationOptions
     /// <summary><c>grpc</c> or <c>http/protobuf</c> (<c>AppHost:OtlpProtocol</c>).</summary>
     public string OtlpProtocol { get; set; } = "grpc";
 
+    /// <summary>Headers for the OTLP exporters (<c>OTEL_EXPORTER_OTLP_HEADERS</c>, <c>k=v,k2=v2</c>); the dashboard
+    /// sets its receiver's API key here.</summary>
+    public string? OtlpHeaders { get; set; }
+
+    /// <summary>Start the dashboard in run mode (<c>AppHost:Dashboard</c>); on for <c>CreateBuilder(string[])</c>.
+    /// Its OTLP receiver becomes <see cref="OtlpEndpoint"/> unless one is configured.</summary>
+    public bool EnableDashboard { get; set; }
+
+    /// <summary>Where the dashboard UI listens (<c>AppHost:DashboardUrl</c>); null: a free port on 127.0.0.1.</summary>
+    public Uri? DashboardUrl { get; set; }
+
+    /// <summary>Where the dashboard's OTLP/HTTP receiver listens (<c>AppHost:DashboardOtlpUrl</c>); null: a free port on 127.0.0.1.</summary>
+    public Uri? DashboardOtlpUrl { get; set; }
+
+    /// <summary>How much telemetry the dashboard keeps in memory.</summary>
+    public Otlp.TelemetryLimits TelemetryLimits { get; set; } = new();
+
     /// <summary>Where replica output and the resource table go; null: the console. Tests pass a writer of their own.</summary>
     public TextWriter? Output { get; set; }
 

@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(1010, LogLevel.Information, "{Resource} is healthy")]
     public static partial void Healthy(ILogger logger, string resource);
+
+    [LoggerMessage(1011, LogLevel.Information, "Dashboard at {Url} (OTLP/HTTP receiver at {OtlpUrl})")]
+    public static partial void DashboardStarted(ILogger logger, string url, string otlpUrl);
 }

@@ -173,6 +173,19 @@ internal sealed class Orchestrator : IAsyncDisposable
         Log.Stopped(_logger);
     }
 
+    /// <summary>Stops one replica (SIGTERM, SIGKILL after <c>StopTimeout</c>); it is not restarted until started again.</summary>
+    public Task StopReplicaAsync(string replicaId) => FindRunner(replicaId).StopReplicaAsync();
+
+    /// <summary>Starts a stopped replica again; false when it is running (or the application is stopping).</summary>
+    public bool StartReplica(string replicaId) => FindRunner(replicaId).TryStartAgain();
+
+    public async Task RestartReplicaAsync(string replicaId)
+    {
+        var runner = FindRunner(replicaId);
+        await runner.StopReplicaAsync().ConfigureAwait(false);
+        runner.TryStartAgain();
+    }
+
     /// <summary>The AppHost is going away without a graceful stop: SIGKILL every tree now.</summary>
     public void KillAll()
     {
@@ -187,6 +200,10 @@ internal sealed class Orchestrator : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         _http.Dispose();
     }
+
+    private ReplicaRunner FindRunner(string replicaId) =>
+        Runners.FirstOrDefault(r => r.ReplicaId == replicaId)
+        ?? throw new KeyNotFoundException($"No started replica '{replicaId}'.");
 
     private static void Publish(List<ReplicaRunner> runners, Func<ResourceSnapshot, ResourceSnapshot> update)
     {

@@ -24,6 +24,8 @@ internal sealed class ReplicaRunner : IDisposable
     private readonly HashSet<int> _allProcessIds = [];
     private Process? _process;
     private Task _loop = Task.CompletedTask;
+    private CancellationTokenSource? _run;
+    private int _restarts;
     private volatile bool _disposed;
 
     public ReplicaRunner(
@@ -48,6 +50,9 @@ internal sealed class ReplicaRunner : IDisposable
 
     public string ReplicaId => _plan.ReplicaId;
 
+    /// <summary>What run mode decided for this replica (its environment is shown, masked, by the dashboard).</summary>
+    public ReplicaPlan Plan => _plan;
+
     /// <summary>Every process id this replica started or saw as a descendant.</summary>
     public IReadOnlyCollection<int> AllProcessIds
     {
@@ -70,7 +75,65 @@ internal sealed class ReplicaRunner : IDisposable
             Urls = _plan.Urls,
         });
 
-    public void Start() => _loop = Task.Run(RunLoopAsync);
+    public void Start()
+    {
+        lock (_gate)
+        {
+            StartLoop();
+        }
+    }
+
+    /// <summary>Stops this replica only (a dashboard action): its process tree gets SIGTERM, then SIGKILL after
+    /// the grace period; it stays <see cref="ResourceState.Finished"/> until <see cref="TryStartAgain"/>.</summary>
+    public async Task StopReplicaAsync()
+    {
+        Task loop;
+        lock (_gate)
+        {
+            loop = _loop;
+            if (_run is null || loop.IsCompleted)
+            {
+                return;
+            }
+
+            _run.Cancel();
+        }
+
+        Publish(s => s.State is ResourceState.Running or ResourceState.Starting or ResourceState.Exited ? s with { State = ResourceState.Stopping } : s);
+        await TerminateTreeAsync(_options.StopTimeout).ConfigureAwait(false);
+        while (await Task.WhenAny(loop, Task.Delay(100)).ConfigureAwait(false) != loop)
+        {
+            await TerminateTreeAsync(_options.StopTimeout).ConfigureAwait(false);
+        }
+
+        await loop.ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a replica stopped by <see cref="StopReplicaAsync"/> again; false when it is still running or
+    /// the whole application is stopping.</summary>
+    public bool TryStartAgain()
+    {
+        lock (_gate)
+        {
+            if (_disposed || _stopping.IsCancellationRequested || !_loop.IsCompleted)
+            {
+                return false;
+            }
+
+            var restarts = Interlocked.Increment(ref _restarts);
+            Publish(s => s with { State = ResourceState.Starting, RestartCount = restarts, Message = null });
+            StartLoop();
+            return true;
+        }
+    }
+
+    private void StartLoop()
+    {
+        _run?.Dispose();
+        _run = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        var token = _run.Token;
+        _loop = Task.Run(() => RunLoopAsync(token));
+    }
 
     /// <summary>The last lines of output, for failure messages.</summary>
     public string Tail() => string.Join('\n', _logs.GetLogs(_plan.ReplicaId, FailureLogLines).Select(l => "    " + l.Text));
@@ -111,15 +174,15 @@ internal sealed class ReplicaRunner : IDisposable
     public void Dispose()
     {
         _disposed = true;
+        _run?.Dispose();
         _stopping.Dispose();
         _process?.Dispose();
     }
 
-    private async Task RunLoopAsync()
+    private async Task RunLoopAsync(CancellationToken stop)
     {
-        var restarts = 0;
         var consecutiveCrashes = 0;
-        while (!_stopping.IsCancellationRequested)
+        while (!stop.IsCancellationRequested)
         {
             Process process;
             try
@@ -140,11 +203,11 @@ internal sealed class ReplicaRunner : IDisposable
                 Health = _probe is null ? HealthStatus.Healthy : HealthStatus.Unknown,
                 ProcessId = process.Id,
                 ExitCode = null,
-                RestartCount = restarts,
+                RestartCount = Volatile.Read(ref _restarts),
                 Message = null,
             });
 
-            using (var monitor = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
+            using (var monitor = CancellationTokenSource.CreateLinkedTokenSource(stop))
             {
                 var monitorTask = MonitorAsync(process, monitor.Token);
                 await WaitForExitAsync(process).ConfigureAwait(false);
@@ -153,7 +216,7 @@ internal sealed class ReplicaRunner : IDisposable
             }
 
             var exitCode = process.ExitCode;
-            if (_stopping.IsCancellationRequested)
+            if (stop.IsCancellationRequested)
             {
                 Publish(s => s with { State = ResourceState.Finished, Health = HealthStatus.Unknown, ExitCode = exitCode, Message = null });
                 return;
@@ -184,7 +247,7 @@ internal sealed class ReplicaRunner : IDisposable
 
             try
             {
-                await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+                await Task.Delay(delay, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -192,7 +255,7 @@ internal sealed class ReplicaRunner : IDisposable
                 return;
             }
 
-            restarts++;
+            var restarts = Interlocked.Increment(ref _restarts);
             Publish(s => s with { State = ResourceState.Starting, RestartCount = restarts });
         }
     }

@@ -24,6 +24,11 @@ internal static class RunPlanner
             {
                 env["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp.ToString().TrimEnd('/');
                 env["OTEL_EXPORTER_OTLP_PROTOCOL"] = options.OtlpProtocol;
+                if (options.OtlpHeaders is { } headers)
+                {
+                    env["OTEL_EXPORTER_OTLP_HEADERS"] = headers;
+                }
+
                 env["OTEL_BLRP_SCHEDULE_DELAY"] = "1000";
                 env["OTEL_BSP_SCHEDULE_DELAY"] = "1000";
                 env["OTEL_METRIC_EXPORT_INTERVAL"] = "1000";
