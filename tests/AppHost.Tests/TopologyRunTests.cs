@@ -14,6 +14,12 @@ public sealed partial class TopologyRunTests
     [GeneratedRegex(@"^gateway-0\s.*?(?<url>http://[0-9.]+:\d+)")]
     private static partial Regex GatewayUrl();
 
+    [GeneratedRegex(@"Dashboard: (?<url>http://\S+/login\?t=\S+)")]
+    private static partial Regex DashboardLogin();
+
+    [GeneratedRegex(@"<tr[^>]*>.*?</tr>", RegexOptions.Singleline)]
+    private static partial Regex TableRowHtml();
+
     [GeneratedRegex(@"^(?<replica>[a-z][a-z0-9-]*-\d+)\s+\S+\s+(?<state>\w+)\s+(?<health>\w+)\s+(?<restarts>\d+)\s+(?<pid>\d+|-)\s")]
     private static partial Regex TableRow();
 
@@ -62,6 +68,22 @@ public sealed partial class TopologyRunTests
             }
 
             Assert.True(correct >= 19, $"{correct}/20 digits classified correctly through the gateway");
+
+            // One of those requests is one trace across the services, as the dashboard (the AppHost's OTLP receiver) shows it.
+            var login = new Uri(lines.Select(l => DashboardLogin().Match(l)).First(m => m.Success).Groups["url"].Value);
+            using var dashboard = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = login };
+            (await dashboard.GetAsync(login, cts.Token)).EnsureSuccessStatusCode();
+            string[] services = ["gateway", "preprocessing", "inference"];
+            var spanning = false;
+            while (!spanning)
+            {
+                var traces = await dashboard.GetStringAsync(new Uri("/traces", UriKind.Relative), cts.Token);
+                spanning = TableRowHtml().Matches(traces).Any(row => services.All(s => row.Value.Contains(s, StringComparison.Ordinal)));
+                if (!spanning)
+                {
+                    await Task.Delay(500, cts.Token);
+                }
+            }
 
             // SIGKILL one worker: the orchestrator must notice and start it again.
             var victim = replicas["preprocessing-0"].Pid;
