@@ -33,7 +33,9 @@ for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
     p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
     s += int(c.get("total", 0)) - int(c.get("executed", 0))
     # Failures outside any test (a class fixture's cleanup, a crashed test host) count too: the run failed.
-    f += sum(1 for r in summary.findall("t:RunInfos/t:RunInfo", ns) if r.get("outcome") == "Error")
+    # xunit also logs each failed test as an error line ("... [FAIL]"); that one is already counted above.
+    f += sum(1 for r in summary.findall("t:RunInfos/t:RunInfo", ns)
+             if r.get("outcome") == "Error" and not (r.findtext("t:Text", "", ns) or "").rstrip().endswith("[FAIL]"))
 print(p, f, s)
 PY
 )

@@ -26,7 +26,8 @@ public sealed partial class TopologyRunTests
     [Fact]
     public async Task TheWholeTopologyServesPredictionsRestartsAKilledWorkerAndStopsCleanly()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        // Generous: the AppHost builds three projects first, on CI's two cores shared with the other test assemblies.
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(7));
         var state = Directory.CreateTempSubdirectory("mlaspire-apphost-state-").FullName;
         var lines = new ConcurrentQueue<string>();
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -37,7 +38,7 @@ public sealed partial class TopologyRunTests
         };
         info.ArgumentList.Add(typeof(Program).Assembly.Location);
         info.ArgumentList.Add("--AppHost:StateDirectory=" + state);
-        info.ArgumentList.Add("--AppHost:StartupTimeout=00:04:00");
+        info.ArgumentList.Add("--AppHost:StartupTimeout=00:06:00");
         using var appHost = Process.Start(info)!;
         appHost.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
         appHost.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
