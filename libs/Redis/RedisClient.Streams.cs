@@ -137,6 +137,31 @@ public sealed partial class RedisClient
         return new StreamAutoClaimResult(items[0].AsString()!, ReadEntries(items[1]), deleted);
     }
 
+    /// <summary>
+    /// <c>XCLAIM key group consumer min-idle id... JUSTID</c>: makes <paramref name="consumer"/> the owner of those pending
+    /// entries that have been idle for at least <paramref name="minIdle"/> and resets their idle time, without counting
+    /// a delivery; returns the ids it claimed (entries no longer pending are skipped). A consumer that claims its own
+    /// entries with a zero <paramref name="minIdle"/> tells the group that it is still working on them.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> StreamClaimIdsAsync(
+        string key, string group, string consumer, TimeSpan minIdle, IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var args = new RedisValue[ids.Count + 5];
+        args[0] = key;
+        args[1] = group;
+        args[2] = consumer;
+        args[3] = (long)minIdle.TotalMilliseconds;
+        Keys(ids).CopyTo(args, 4);
+        args[^1] = "JUSTID";
+        var result = await ExecuteCoreAsync("XCLAIM", args, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        return Array.ConvertAll(result.ItemsArray, static r => r.AsString()!);
+    }
+
     /// <summary><c>XPENDING key group</c> (summary form).</summary>
     public async Task<StreamPendingSummary> StreamPendingAsync(string key, string group, CancellationToken cancellationToken = default)
     {

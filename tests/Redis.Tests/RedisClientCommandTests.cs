@@ -214,6 +214,17 @@ public sealed class RedisClientCommandTests(RedisServerFixture fixture)
         Assert.Equal([ids[2]], claimed.DeletedIds);
         Assert.Equal("0-0", claimed.NextStartId);
 
+        // XCLAIM JUSTID: w2 still holds ids[1] and says so (idle reset, no delivery counted); an entry that is not
+        // pending (acknowledged ids[0]) is skipped, and a min-idle the entry has not reached claims nothing.
+        var before = Assert.Single(await client.StreamPendingRangeAsync(key, "workers", 10, consumer: "w2", cancellationToken: ct));
+        await Task.Delay(500, ct);
+        Assert.Equal([ids[1]], await client.StreamClaimIdsAsync(key, "workers", "w2", TimeSpan.Zero, [ids[0], ids[1]], ct));
+        var held = Assert.Single(await client.StreamPendingRangeAsync(key, "workers", 10, consumer: "w2", cancellationToken: ct));
+        Assert.True(held.Idle < TimeSpan.FromMilliseconds(500), $"idle {held.Idle} was not reset");
+        Assert.Equal(before.DeliveryCount, held.DeliveryCount);
+        Assert.Empty(await client.StreamClaimIdsAsync(key, "workers", "w9", TimeSpan.FromHours(1), [ids[1]], ct));
+        Assert.Empty(await client.StreamClaimIdsAsync(key, "workers", "w9", TimeSpan.Zero, [], ct));
+
         var noAck = await client.StreamReadGroupAsync(key, "workers", "w3", noAck: true, cancellationToken: ct);
         Assert.Equal([ids[3], ids[4]], noAck.Select(e => e.Id));
         Assert.Equal(1, (await client.StreamPendingAsync(key, "workers", ct)).Count);
