@@ -21,8 +21,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 6105, Level = LogLevel.Warning, Message = "Inference for {Count} jobs of model {Model} failed transiently ({Status}); retry in {Delay}")]
     public static partial void InferenceRetry(ILogger logger, int count, string model, string status, TimeSpan delay);
 
-    [LoggerMessage(EventId = 6106, Level = LogLevel.Warning, Message = "Metadata of model {Model} unavailable ({Status}); {Count} jobs stay pending")]
-    public static partial void MetadataUnavailable(ILogger logger, string model, string status, int count);
+    [LoggerMessage(EventId = 6106, Level = LogLevel.Warning, Message = "Metadata of model {Model} unavailable ({Status}); {Count} jobs retry in {Delay}")]
+    public static partial void MetadataUnavailable(ILogger logger, string model, string status, int count, TimeSpan delay);
 
     [LoggerMessage(EventId = 6107, Level = LogLevel.Debug, Message = "Job {JobId} is already {Status}; acknowledged without work")]
     public static partial void JobAlreadyDone(ILogger logger, string jobId, string status);

@@ -30,17 +30,35 @@ internal sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan ClaimInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Attempts per job (each inference try, and each take-over after a crash, counts); then dead-lettered.</summary>
+    /// <summary>
+    /// Deliveries per job: the first, and each take-over after the worker holding it stopped (crashed, was killed);
+    /// past this the job is dead-lettered. Retries of transient inference failures do not count (see <see cref="RetryFor"/>).
+    /// </summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// How long a batch keeps retrying transient inference failures (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED,
+    /// ABORTED: the service restarting, overloaded or loading its model) before its jobs are dead-lettered. Long enough
+    /// to ride out a restart of the inference service; zero gives up at the first failure.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan RetryFor { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Deadline of one ModelInfer / ModelMetadata call.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
     public TimeSpan InferenceTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>First retry delay after a transient inference failure; doubles per attempt (with jitter).</summary>
+    /// <summary>First retry delay after a transient inference failure; doubles per retry (with jitter).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Longest delay between two retries. Also kept below a third of <see cref="ClaimIdle"/>: before each wait the worker
+    /// renews its claim on the jobs it retries (XCLAIM JUSTID), so no other worker takes them over meanwhile.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:05:00")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a model's metadata (preprocessing, labels, max batch) is cached.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]

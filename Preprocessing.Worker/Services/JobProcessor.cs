@@ -16,9 +16,10 @@ namespace MlAspire.Preprocessing.Worker.Services;
 
 /// <summary>
 /// Runs jobs read from the stream: per model, loads the images, preprocesses them into one batch buffer, calls
-/// ModelInfer, writes each result (once, by script) and only then acknowledges the entry. Transient inference
-/// failures are retried with backoff, counting attempts in the job hash; jobs over the attempt limit, with bad
-/// images or rejected by the model go to the dead-letter stream. On shutdown, unfinished jobs stay pending.
+/// ModelInfer, writes each result (once, by script) and only then acknowledges the entry. Each delivery counts an
+/// attempt in the job hash; transient inference failures are retried in place with backoff, for up to
+/// <see cref="WorkerOptions.RetryFor"/>, without spending attempts. Jobs over the attempt limit, with bad images, rejected
+/// by the model or failing transiently for too long go to the dead-letter stream. On shutdown, unfinished jobs stay pending.
 /// </summary>
 internal sealed class JobProcessor(
     RedisClient redis,
@@ -69,34 +70,49 @@ internal sealed class JobProcessor(
 
     private async Task ProcessModelAsync(string model, List<QueuedJob> jobs, CancellationToken stoppingToken)
     {
-        ModelSpec spec;
-        try
+        ModelSpec? spec = null;
+        var failingSince = DateTimeOffset.MaxValue;
+        for (var retry = 1; spec is null; retry++)
         {
-            spec = await catalog.GetAsync(model, stoppingToken).ConfigureAwait(false);
-        }
-        catch (RpcException ex) when (ex.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
-        {
-            await FailAllAsync(jobs, $"Model '{model}' is not served by the inference service.").ConfigureAwait(false);
-            return;
-        }
-        catch (ModelSpecException ex)
-        {
-            await FailAllAsync(jobs, ex.Message).ConfigureAwait(false);
-            return;
-        }
-        catch (RpcException ex)
-        {
-            // Leave them pending: a later reclaim (here or on another worker) tries again.
-            Log.MetadataUnavailable(logger, model, ex.StatusCode.ToString(), jobs.Count);
-            return;
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            Log.Released(logger, jobs.Count, model);
-            return;
+            try
+            {
+                spec = await catalog.GetAsync(model, stoppingToken).ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
+            {
+                await FailAllAsync(jobs, $"Model '{model}' is not served by the inference service.").ConfigureAwait(false);
+                return;
+            }
+            catch (ModelSpecException ex)
+            {
+                await FailAllAsync(jobs, ex.Message).ConfigureAwait(false);
+                return;
+            }
+            catch (RpcException ex)
+            {
+                // Any other answer means the service cannot say now (down, restarting, loading): wait, keep the jobs.
+                failingSince = Min(failingSince, time.GetUtcNow());
+                if (await GiveUpAsync(jobs, failingSince, $"the model's metadata stayed unavailable ({ex.StatusCode})").ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                var delay = Backoff(retry);
+                Log.MetadataUnavailable(logger, model, ex.StatusCode.ToString(), jobs.Count, delay);
+                if (!await WaitToRetryAsync(jobs, delay, stoppingToken).ConfigureAwait(false))
+                {
+                    Log.Released(logger, jobs.Count, model);
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                Log.Released(logger, jobs.Count, model);
+                return;
+            }
         }
 
-        var live = await StartAttemptsAsync(jobs, "it was taken over too often (the workers holding it stopped)").ConfigureAwait(false);
+        var live = await StartAttemptsAsync(jobs).ConfigureAwait(false);
         if (live.Count == 0)
         {
             return;
@@ -118,7 +134,7 @@ internal sealed class JobProcessor(
     /// Counts one attempt for each job (and marks it processing). Jobs already finished (a duplicate delivery after a
     /// reclaim) or expired are acknowledged and dropped; jobs over the attempt limit are dead-lettered.
     /// </summary>
-    private async Task<List<QueuedJob>> StartAttemptsAsync(List<QueuedJob> jobs, string overLimitReason)
+    private async Task<List<QueuedJob>> StartAttemptsAsync(List<QueuedJob> jobs)
     {
         var keys = jobs.Select(j => QueueKeys.Job(j.Id)).ToList();
         var args = new List<RedisValue>(3 + jobs.Count) { NowMs(), state.Consumer, QueueKeys.JobEvents };
@@ -140,7 +156,7 @@ internal sealed class JobProcessor(
             var attempts = reply[(4 * i) + 1].AsInt64();
             if (attempts > _options.MaxAttempts)
             {
-                await FailAsync(job, $"Gave up after {_options.MaxAttempts} attempts: {overLimitReason}.").ConfigureAwait(false);
+                await FailAsync(job, $"Gave up after {_options.MaxAttempts} attempts: it was taken over too often (the workers holding it stopped).").ConfigureAwait(false);
                 continue;
             }
 
@@ -208,7 +224,8 @@ internal sealed class JobProcessor(
                 }
             }
 
-            for (var attempt = 1; ready.Count > 0; attempt++)
+            var failingSince = DateTimeOffset.MaxValue;
+            for (var retry = 1; ; retry++)
             {
                 var request = BuildRequest(spec, buffer, ready);
                 var started = Stopwatch.GetTimestamp();
@@ -235,38 +252,61 @@ internal sealed class JobProcessor(
                     return true;
                 }
 
-                metrics.Retried.Add(ready.Count);
-                var remaining = await StartAttemptsAsync(ready, $"inference kept failing ({failure})").ConfigureAwait(false);
-                if (remaining.Count != ready.Count)
-                {
-                    Compact(buffer, length, remaining);
-                }
-
-                ready = remaining;
-                if (ready.Count == 0)
+                // The service is restarting, overloaded or loading: not the jobs' fault, so no attempt is spent. Retry
+                // until it answers or RetryFor runs out.
+                failingSince = Min(failingSince, time.GetUtcNow());
+                if (await GiveUpAsync(ready, failingSince, $"inference kept failing ({failure})").ConfigureAwait(false))
                 {
                     return true;
                 }
 
-                var delay = Backoff(attempt);
+                metrics.Retried.Add(ready.Count);
+                var delay = Backoff(retry);
                 Log.InferenceRetry(logger, ready.Count, spec.Name, failure, delay);
-                try
-                {
-                    await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
+                if (!await WaitToRetryAsync(ready, delay, stoppingToken).ConfigureAwait(false))
                 {
                     return false;
                 }
             }
-
-            return true;
         }
         finally
         {
             ArrayPool<float>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>Dead-letters the jobs when transient failures have lasted <see cref="WorkerOptions.RetryFor"/>; true when it did.</summary>
+    private async Task<bool> GiveUpAsync(IReadOnlyList<QueuedJob> jobs, DateTimeOffset failingSince, string reason)
+    {
+        if (time.GetUtcNow() - failingSince < _options.RetryFor)
+        {
+            return false;
+        }
+
+        await FailAllAsync(jobs, $"Gave up after {_options.RetryFor.TotalSeconds:0.###} s: {reason}.").ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Renews this consumer's claim on the jobs (so a reclaiming worker does not take them over as abandoned), then
+    /// waits. False when shutdown interrupted the wait: the jobs stay pending for another worker.
+    /// </summary>
+    private async Task<bool> WaitToRetryAsync(IReadOnlyList<QueuedJob> jobs, TimeSpan delay, CancellationToken stoppingToken)
+    {
+        await redis.StreamClaimIdsAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, state.Consumer, TimeSpan.Zero, [.. jobs.Select(j => j.EntryId)], CancellationToken.None)
+            .ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static Activity? StartBatchActivity(string model, QueuedJob[] chunk)
     {
@@ -384,22 +424,11 @@ internal sealed class JobProcessor(
         return [.. order.Select(i => new Prediction(spec.Label(i), i, Math.Round(scores[i], 6)))];
     }
 
-    private static void Compact(float[] buffer, int length, List<QueuedJob> remaining)
+    /// <summary>Exponential from <see cref="WorkerOptions.RetryBaseDelay"/>, capped by RetryMaxDelay and a third of ClaimIdle, ±20 % jitter.</summary>
+    private TimeSpan Backoff(int retry)
     {
-        for (var i = 0; i < remaining.Count; i++)
-        {
-            var job = remaining[i];
-            if (job.Slot != i)
-            {
-                buffer.AsSpan(job.Slot * length, length).CopyTo(buffer.AsSpan(i * length, length));
-                job.Slot = i;
-            }
-        }
-    }
-
-    private TimeSpan Backoff(int attempt)
-    {
-        var baseMs = _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 10));
+        var capMs = Math.Min(_options.RetryMaxDelay.TotalMilliseconds, _options.ClaimIdle.TotalMilliseconds / 3);
+        var baseMs = Math.Min(_options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(retry - 1, 20)), capMs);
 #pragma warning disable CA5394 // Jitter for retry spacing, not security.
         return TimeSpan.FromMilliseconds(baseMs * (0.8 + (Random.Shared.NextDouble() * 0.4)));
 #pragma warning restore CA5394

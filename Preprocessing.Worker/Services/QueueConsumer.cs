@@ -81,6 +81,10 @@ internal sealed class QueueConsumer(
                     groupReady = false;
                 }
 
+                // What this consumer read before the failure (Redis restarted, a batch failed halfway) is still pending
+                // under its name: take it up again first instead of waiting ClaimIdle for a reclaim.
+                ownPendingDone = false;
+
                 state.Faulted(ex.GetType().Name);
                 var delay = TimeSpan.FromSeconds(1);
                 Log.LoopFailed(logger, ex, delay);

@@ -43,31 +43,57 @@ public sealed class QueueConsumerTests
         harness.Inference.State.FailNext(2);
         var ids = await harness.EnqueueAsync(WorkerHarness.Digit());
 
-        harness.StartWorker(("Worker:MaxAttempts", "3"));
+        harness.StartWorker(("Worker:MaxAttempts", "1"));
         await harness.WaitTerminalAsync(ids);
 
+        // Retries of a transient failure are not deliveries: one attempt, even with MaxAttempts 1.
         Assert.Equal("succeeded", await harness.StatusAsync(ids[0]));
-        Assert.Equal(3L, (long)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Attempts));
+        Assert.Equal(1L, (long)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Attempts));
         Assert.Equal(3, harness.Inference.State.InferCalls);
         Assert.Equal(0, await harness.PendingAsync());
     }
 
     [Fact]
-    public async Task JobThatKeepsFailingIsDeadLetteredAfterMaxAttempts()
+    public async Task JobWhoseInferenceKeepsFailingTransientlyIsDeadLetteredAfterRetryFor()
     {
         await using var harness = await WorkerHarness.StartAsync();
         harness.Inference.State.FailNext(1000);
         var ids = await harness.EnqueueAsync(WorkerHarness.Digit());
 
-        harness.StartWorker(("Worker:MaxAttempts", "2"));
+        harness.StartWorker(("Worker:RetryFor", "00:00:01"), ("Worker:RetryBaseDelay", "00:00:00.050"), ("Worker:RetryMaxDelay", "00:00:00.100"));
         await harness.WaitTerminalAsync(ids);
 
         Assert.Equal("failed", await harness.StatusAsync(ids[0]));
-        Assert.Contains("Gave up after 2 attempts", (string?)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Error));
-        Assert.Equal(2, harness.Inference.State.InferCalls);
+        Assert.Contains("Gave up after 1 s: inference kept failing (Unavailable)", (string?)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Error));
+        Assert.Equal(1L, (long)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Attempts));
+        Assert.True(harness.Inference.State.InferCalls > 2, $"{harness.Inference.State.InferCalls} calls: it should have kept retrying for the whole second");
         var dead = await harness.Client.StreamRangeAsync(QueueKeys.DeadLetter);
         Assert.Equal(ids[0], (string?)Assert.Single(dead)["id"]);
         Assert.Contains("Unavailable", (string?)dead[0]["reason"]);
+        Assert.Equal(0, await harness.PendingAsync());
+    }
+
+    [Fact]
+    public async Task WorkerRetryingATransientFailureKeepsItsClaimSoNoOtherWorkerTakesTheJobOver()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        harness.Inference.State.FailNext(30); // ~3 s of failures at <= 100 ms apart: five times ClaimIdle
+        var ids = await harness.EnqueueAsync(WorkerHarness.Digit());
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        (string, string)[] fast = [("Worker:ClaimIdle", "00:00:00.600"), ("Worker:ClaimInterval", "00:00:00.100"), ("Worker:RetryMaxDelay", "00:00:00.100")];
+        harness.StartWorker([("Worker:ConsumerName", "a"), .. fast]);
+        while (await harness.PendingAsync() < 1)
+        {
+            await Task.Delay(20, cts.Token);
+        }
+
+        harness.StartWorker([("Worker:ConsumerName", "b"), .. fast]);
+        await harness.WaitTerminalAsync(ids, seconds: 60);
+
+        Assert.Equal("succeeded", await harness.StatusAsync(ids[0]));
+        Assert.Equal(1L, (long)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Attempts));
+        Assert.Equal("a", (string?)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), "worker"));
+        Assert.Equal(31, harness.Inference.State.InferCalls);
         Assert.Equal(0, await harness.PendingAsync());
     }
 
