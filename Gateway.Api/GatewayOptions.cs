@@ -69,9 +69,23 @@ internal sealed class GatewayOptions
     [Range(1, 1_000_000)]
     public int RateLimitBurst { get; set; } = 400;
 
-    /// <summary>Approximate cap of the jobs stream (XADD MAXLEN ~).</summary>
+    /// <summary>
+    /// Most jobs queued or in progress at once; a submission that would exceed it gets 503 with Retry-After and
+    /// nothing is stored. Bounds Redis memory and the wait of accepted jobs when arrivals outrun the workers.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public long MaxQueueLength { get; set; } = 10_000;
+
+    /// <summary>
+    /// Approximate cap of the jobs stream (XADD MAXLEN ~), finished entries included. Must be at least twice
+    /// <see cref="MaxQueueLength"/>, so trimming only ever drops entries the workers are done with.
+    /// </summary>
     [Range(1000, 100_000_000)]
     public long StreamMaxLength { get; set; } = 1_000_000;
+
+    /// <summary>Retry-After (seconds) sent with 503 when the queue is full.</summary>
+    [Range(1, 3600)]
+    public int QueueFullRetryAfterSeconds { get; set; } = 1;
 
     /// <summary>Retry-After (seconds) sent with 503 when Redis or the inference service is unreachable.</summary>
     [Range(1, 3600)]

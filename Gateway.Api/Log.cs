@@ -23,4 +23,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6006, Level = LogLevel.Debug, Message = "Rejected a request without a valid API key")]
     public static partial void Unauthorized(ILogger logger);
+
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Debug, Message = "Queue full ({Depth} jobs queued or in progress): refused {Count} images for model {Model}")]
+    public static partial void QueueFull(ILogger logger, long depth, int count, string model);
 }

@@ -21,6 +21,7 @@ internal static class GatewayServiceExtensions
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, ApiKeysValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, QueueLimitsValidator>());
 
         // Fail fast while Redis is down: the gateway answers 503 at once instead of holding requests.
         builder.AddRedisClient("redis", settings => settings.ConfigureOptions = o => o.BacklogPolicy = BacklogPolicy.FailFast);

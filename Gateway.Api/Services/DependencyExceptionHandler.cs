@@ -20,7 +20,8 @@ internal sealed class DependencyExceptionHandler(IProblemDetailsService problems
         string title, detail;
         switch (exception)
         {
-            case RedisException when exception is not RedisServerException:
+            // Not reachable, or reachable but not serving yet: restarting and loading its data, busy with a script.
+            case RedisException when exception is not RedisServerException || exception is RedisServerException { Prefix: "LOADING" or "BUSY" or "MASTERDOWN" or "TRYAGAIN" }:
                 Log.RedisUnavailable(logger, exception);
                 status = StatusCodes.Status503ServiceUnavailable;
                 title = "Job store unavailable";

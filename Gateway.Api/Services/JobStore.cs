@@ -8,7 +8,7 @@ using MlAspire.Redis;
 
 namespace MlAspire.Gateway.Api.Services;
 
-/// <summary>Creates jobs (one atomic script: hashes, images, stream entries, Idempotency-Key) and reads their state.</summary>
+/// <summary>Creates jobs (one atomic script: queue bound, hashes, images, stream entries, Idempotency-Key) and reads their state.</summary>
 internal sealed class JobStore(RedisClient redis, IOptions<GatewayOptions> options, TimeProvider time)
 {
     private readonly GatewayOptions _options = options.Value;
@@ -47,10 +47,18 @@ internal sealed class JobStore(RedisClient redis, IOptions<GatewayOptions> optio
         activity?.SetTag("messaging.batch.message_count", ids.Length);
         activity?.SetTag("mlaspire.model", model);
         args.Add(JobTracing.TraceParent(activity ?? Activity.Current));
+        args.Add(_options.MaxQueueLength);
+        args.Add(QueueKeys.WorkersGroup);
         var reply = await redis.ScriptEvaluateAsync(JobScripts.Enqueue, keys, args, cancellationToken).ConfigureAwait(false);
-        var created = reply.Items[0].AsInt64() == 1;
+        var code = reply.Items[0].AsInt64();
+        if (code == -1)
+        {
+            activity?.SetTag("mlaspire.queue.depth", reply.Items[1].AsInt64());
+            return EnqueueOutcome.QueueFull(reply.Items[1].AsInt64());
+        }
+
         var joined = reply.Items[1].AsString() ?? "";
-        return new EnqueueOutcome(joined.Split(',', StringSplitOptions.RemoveEmptyEntries), !created);
+        return new EnqueueOutcome(joined.Split(',', StringSplitOptions.RemoveEmptyEntries), Replayed: code == 0);
     }
 
     /// <summary>The job's state, or null when there is no such job (never was, or expired).</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
@@ -5,7 +6,8 @@ namespace MlAspire.Gateway.Api.Services;
 
 /// <summary>
 /// The checks every submission passes, in order, before anything is stored: model name, top, Idempotency-Key,
-/// known model (404), body size (413), media type (415), multipart framing (400), each image's header (422).
+/// known model (404), body size (413), media type (415), multipart framing (400), each image's header (422), and
+/// then, atomically with storing, the queue bound (503 with Retry-After).
 /// </summary>
 internal sealed partial class JobSubmitter(
     ImageIntake intake, ModelDirectory models, JobStore store, IOptions<GatewayOptions> options, ILogger<JobSubmitter> logger)
@@ -44,6 +46,15 @@ internal sealed partial class JobSubmitter(
 
         var outcome = await store.EnqueueAsync(
             model, top ?? _options.DefaultTop, upload.Images, idempotencyKey, ApiKeyMiddleware.KeyName(context), cancellationToken).ConfigureAwait(false);
+        if (outcome.IsQueueFull)
+        {
+            Log.QueueFull(logger, outcome.QueueDepth!.Value, upload.Images.Count, model);
+            GatewayTelemetry.Shed.Add(upload.Images.Count);
+            context.Response.Headers.RetryAfter = _options.QueueFullRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return Fail(StatusCodes.Status503ServiceUnavailable, "Queue full",
+                "More jobs are queued than the workers can take now; nothing was accepted. Retry after the time in Retry-After.");
+        }
+
         if (outcome.Replayed)
         {
             Log.IdempotentReplay(logger, outcome.JobIds.Count, outcome.JobIds[0]);

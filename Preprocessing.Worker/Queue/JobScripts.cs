@@ -9,19 +9,44 @@ namespace MlAspire.Queue;
 internal static class JobScripts
 {
     /// <summary>
-    /// Creates n jobs: hash + image key (both with TTL) + stream entry each, and records the Idempotency-Key.
+    /// Creates n jobs: hash + image key (both with TTL) + stream entry each, and records the Idempotency-Key — unless
+    /// the queue would grow past its bound: jobs not yet delivered to a worker (the group's lag) plus jobs delivered
+    /// and not finished (pending) plus n must stay within max queued (before the workers' group exists: the stream's
+    /// length). Where Redis cannot tell the lag (entries were deleted), the undelivered entries are counted, at most
+    /// max queued + 1 of them.
     /// KEYS: stream, idempotency key ("" for none), n job hashes, n image keys.
     /// ARGV: job ttl s, idempotency ttl s, created ms, model, top, stream max length, n, n ids, n images, traceparent
-    /// ("" for none; stored in each job hash so the worker continues the submitter's trace).
-    /// Returns {1, "id,id,..."} when created, {0, "id,id,..."} when the Idempotency-Key already named jobs.
+    /// ("" for none; stored in each job hash so the worker continues the submitter's trace), max queued, workers' group.
+    /// Returns {1, "id,id,..."} when created, {0, "id,id,..."} when the Idempotency-Key already named jobs,
+    /// {-1, depth} when the queue is full (nothing stored).
     /// </summary>
     public static readonly LoadedScript Enqueue = new("""
         local n = tonumber(ARGV[7])
         local traceparent = ARGV[8 + 2 * n] or ''
+        local maxQueued = tonumber(ARGV[9 + 2 * n])
+        local group = ARGV[10 + 2 * n]
         if KEYS[2] ~= '' then
           local existing = redis.call('GET', KEYS[2])
           if existing then return {0, existing} end
         end
+        local depth = redis.call('XLEN', KEYS[1])
+        if depth > 0 then
+          local groups = redis.pcall('XINFO', 'GROUPS', KEYS[1])
+          if type(groups) == 'table' and not groups.err then
+            for _, g in ipairs(groups) do
+              local f = {}
+              for j = 1, #g, 2 do f[g[j]] = g[j + 1] end
+              if f['name'] == group then
+                local lag = f['lag']
+                if not lag then
+                  lag = #redis.call('XRANGE', KEYS[1], '(' .. f['last-delivered-id'], '+', 'COUNT', maxQueued + 1)
+                end
+                depth = lag + f['pending']
+              end
+            end
+          end
+        end
+        if depth + n > maxQueued then return {-1, depth} end
         local ids = {}
         for i = 1, n do
           local id = ARGV[7 + i]

@@ -149,4 +149,77 @@ public sealed class GatewayResilienceTests
         var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
         Assert.Contains("Gateway:ApiKeys:0", ex.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task SubmissionsPastTheQueueBoundGet503WithRetryAfterAndStoreNothing()
+    {
+        await using var redis = await TestRedis.StartAsync();
+        await using var inference = await FakeInferenceServer.StartAsync();
+        await using var factory = new GatewayFactory(redis.ConnectionString, inference.Address, new Dictionary<string, string?>
+        {
+            ["Gateway:MaxQueueLength"] = "3",
+            ["Gateway:StreamMaxLength"] = "1000",
+        });
+        await using var store = await RedisClient.ConnectAsync(redis.ConnectionString);
+        var client = factory.CreateAuthorizedClient();
+
+        // No worker runs: the first three are queued, the fourth would be one too many.
+        using var keyed = new HttpRequestMessage(HttpMethod.Post, "/v1/jobs?model=digits") { Content = Png() };
+        keyed.Headers.Add("Idempotency-Key", "first");
+        var first = await client.SendAsync(keyed, Timeout);
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+        }
+
+        var full = await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, full.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), full.Headers.RetryAfter?.Delta);
+        var body = JsonDocument.Parse(await full.Content.ReadAsStringAsync(Timeout)).RootElement;
+        Assert.Equal("Queue full", body.GetProperty("title").GetString());
+        Assert.Equal(3, await store.StreamLengthAsync(QueueKeys.Jobs, Timeout));
+
+        // A retry of an accepted submission still gets its job back (a replay stores nothing new)...
+        using var retry = new HttpRequestMessage(HttpMethod.Post, "/v1/jobs?model=digits") { Content = Png() };
+        retry.Headers.Add("Idempotency-Key", "first");
+        var replay = await client.SendAsync(retry, Timeout);
+        Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+        Assert.Equal(first.Headers.Location, replay.Headers.Location);
+
+        // ...and a multipart submission is all or nothing against the bound.
+        using var form = new MultipartFormDataContent { { Png(), "images", "a.png" }, { Png(), "images", "b.png" } };
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", form, Timeout)).StatusCode);
+        Assert.Equal(3, await store.StreamLengthAsync(QueueKeys.Jobs, Timeout));
+
+        // A worker takes two (delivered, not finished: still counted) and finishes one: room for exactly one more.
+        await store.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0", cancellationToken: Timeout);
+        var taken = await store.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "w", ">", 2, cancellationToken: Timeout);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+        await store.StreamAcknowledgeAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, [taken[0].Id], Timeout);
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+
+        // Deleting an entry makes Redis lose track of the lag; the bound then counts the undelivered entries itself.
+        var undelivered = await store.StreamRangeAsync(QueueKeys.Jobs, "(" + taken[1].Id, "+", cancellationToken: Timeout);
+        Assert.Equal(1, await store.StreamDeleteAsync(QueueKeys.Jobs, [undelivered[0].Id], Timeout));
+        Assert.Null(Assert.Single(await store.StreamGroupsInfoAsync(QueueKeys.Jobs, Timeout)).Lag);
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+    }
+
+    [Fact]
+    public async Task StreamCapBelowTwiceTheQueueBoundFailsAtStart()
+    {
+        await using var redis = await TestRedis.StartAsync();
+        await using var inference = await FakeInferenceServer.StartAsync();
+        await using var factory = new GatewayFactory(redis.ConnectionString, inference.Address, new Dictionary<string, string?>
+        {
+            ["Gateway:MaxQueueLength"] = "5000",
+            ["Gateway:StreamMaxLength"] = "9999",
+        });
+
+        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("Gateway:StreamMaxLength", ex.ToString(), StringComparison.Ordinal);
+    }
 }

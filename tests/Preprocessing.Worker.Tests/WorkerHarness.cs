@@ -69,7 +69,10 @@ public sealed class WorkerHarness : IAsyncDisposable
         args.AddRange(ids.Select(id => (RedisValue)id));
         args.AddRange(images.Select(i => (RedisValue)i));
         args.Add(traceParent);
-        await Client.ScriptEvaluateAsync(JobScripts.Enqueue, keys, args);
+        args.Add(10_000);
+        args.Add(QueueKeys.WorkersGroup);
+        var reply = await Client.ScriptEvaluateAsync(JobScripts.Enqueue, keys, args);
+        Assert.Equal(1, reply.Items[0].AsInt64());
         return ids;
     }
 
