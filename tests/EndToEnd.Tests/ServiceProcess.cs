@@ -9,11 +9,14 @@ public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly IReadOnlyCollection<string> _secrets;
+    private int _leakedLines;
 
-    private ServiceProcess(string name, Process process)
+    private ServiceProcess(string name, Process process, IReadOnlyCollection<string> secrets)
     {
         Name = name;
         _process = process;
+        _secrets = secrets;
     }
 
     public string Name { get; }
@@ -25,7 +28,37 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>The last lines the process wrote (for failure messages).</summary>
     public string Output => string.Join('\n', _output);
 
-    public static ServiceProcess Start(string project, string name, IReadOnlyDictionary<string, string> environment)
+    /// <summary>How many lines of its whole output (every line, not only the last ones kept) held one of the watched secrets.</summary>
+    public int LeakedLines => Volatile.Read(ref _leakedLines);
+
+    /// <summary>
+    /// Peak resident set size so far (the kernel's VmHWM in <c>/proc/&lt;pid&gt;/status</c>), in bytes; read it before
+    /// the process ends.
+    /// </summary>
+    public long PeakRssBytes() => ReadPeakRss(_process.Id);
+
+    /// <summary>VmHWM of any process, in bytes (0 when it is gone).</summary>
+    public static long ReadPeakRss(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return 0;
+    }
+
+    /// <summary>Starts <c>dotnet MlAspire.&lt;project&gt;.dll</c>; every output line is checked for <paramref name="secrets"/>.</summary>
+    public static ServiceProcess Start(string project, string name, IReadOnlyDictionary<string, string> environment, IReadOnlyCollection<string>? secrets = null)
     {
         var dll = Path.Combine(RepoRoot.Find(), project, "bin", Configuration, "net10.0", $"MlAspire.{project}.dll");
         if (!File.Exists(dll))
@@ -43,7 +76,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"{name} did not start.");
-        var service = new ServiceProcess(name, process);
+        var service = new ServiceProcess(name, process, secrets ?? []);
         process.OutputDataReceived += (_, e) => service.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => service.Keep(e.Data);
         process.BeginOutputReadLine();
@@ -106,6 +139,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+
+        if (_secrets.Any(secret => line.Contains(secret, StringComparison.Ordinal)))
+        {
+            Interlocked.Increment(ref _leakedLines);
         }
 
         _output.Enqueue(line);

@@ -4,21 +4,29 @@ using System.Net.Sockets;
 
 namespace MlAspire.Tests.Infrastructure;
 
-/// <summary>A real redis-server on a free loopback port, password-protected, without persistence.</summary>
+/// <summary>
+/// A real redis-server on a free loopback port, password-protected; without persistence, or with an append-only file
+/// fsynced on every write (as the AppHost runs the queue's Redis), which survives <see cref="KillAsync"/> + <see cref="RestartAsync"/>.
+/// </summary>
 public sealed class TestRedis : IAsyncDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("mlaspire-gw-redis-").FullName;
     private Process? _process;
 
+    private bool _appendOnly;
+
     public int Port { get; private set; }
+
+    /// <summary>The server's process id (0 while it is not running).</summary>
+    public int ProcessId => _process is { HasExited: false } process ? process.Id : 0;
 
     public string Password { get; } = "pw-" + Guid.NewGuid().ToString("N")[..12];
 
     public string ConnectionString => $"127.0.0.1:{Port},password={Password}";
 
-    public static async Task<TestRedis> StartAsync()
+    public static async Task<TestRedis> StartAsync(bool appendOnly = false)
     {
-        var redis = new TestRedis();
+        var redis = new TestRedis { _appendOnly = appendOnly };
         for (var attempt = 0; ; attempt++)
         {
             redis.Port = Ports.Free();
@@ -46,6 +54,9 @@ public sealed class TestRedis : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Starts the server again on the same port and data folder (after <see cref="KillAsync"/>).</summary>
+    public Task RestartAsync() => LaunchAsync();
+
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
@@ -61,7 +72,8 @@ public sealed class TestRedis : IAsyncDisposable
     private async Task LaunchAsync()
     {
         var info = new ProcessStartInfo("redis-server") { WorkingDirectory = _directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", Password, "--dir", _directory })
+        string[] persistence = _appendOnly ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
+        foreach (var arg in (string[])["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", .. persistence, "--requirepass", Password, "--dir", _directory])
         {
             info.ArgumentList.Add(arg);
         }

@@ -1,0 +1,269 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using MlAspire.Load.Bench;
+using MlAspire.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace MlAspire.Resilience.Tests;
+
+/// <summary>
+/// Fault scenarios under load: the real system (<see cref="LoadedSystem"/>) takes submissions from the bench's load
+/// generator at a fixed rate while a process is killed, Redis restarts, poison images arrive or arrivals outrun the
+/// workers; each scenario ends with a count of accepted, succeeded, failed and lost jobs. CI runs them short
+/// (MLASPIRE_SCENARIO_SECONDS, default 8 s of load at MLASPIRE_SCENARIO_RATE, default 40 jobs/s); bench/faults.sh runs
+/// them longer and tabulates artifacts/resilience/*.json.
+/// </summary>
+public sealed class FaultScenarioTests(ITestOutputHelper output)
+{
+    private const string Events = "mlaspire:job-events";
+    private static readonly TimeSpan s_duration = TimeSpan.FromSeconds(Setting("MLASPIRE_SCENARIO_SECONDS", 8));
+    private static readonly double s_rate = Setting("MLASPIRE_SCENARIO_RATE", 40);
+
+    [Fact]
+    public async Task KillingAWorkerWithJobsInFlightLosesNothingAndEachJobSucceedsOnce()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await using var system = await LoadedSystem.StartAsync();
+        // Each batch is held 200 ms (testing aid) so that the worker certainly dies holding jobs.
+        var doomed = system.StartWorker("worker-a", ("Worker__HoldDelay", "00:00:00.200"));
+        system.StartWorker("worker-b", ("Worker__HoldDelay", "00:00:00.200"));
+        await system.StartGatewayAsync();
+        var succeeded = new ConcurrentDictionary<string, int>();
+        await using var subscription = await system.Client.Subscriber.SubscribeAsync(Events, message =>
+        {
+            if (((string?)message.Message ?? "").Split(' ') is [var id, "succeeded"])
+            {
+                succeeded.AddOrUpdate(id, 1, static (_, n) => n + 1);
+            }
+        }, cts.Token);
+
+        using var runner = new LoadRunner(Load(system));
+        var run = runner.RunAsync(cts.Token);
+        await Task.Delay(s_duration / 3, cts.Token);
+        long held;
+        while ((held = await PendingOfAsync(system, "worker-a")) == 0)
+        {
+            Assert.False(run.IsCompleted, "the load ended before worker-a held a job");
+            await Task.Delay(10, cts.Token);
+        }
+
+        await system.KillAsync(doomed);
+        system.StartWorker("worker-c", ("Worker__HoldDelay", "00:00:00.200")); // a supervisor's restart
+        var report = await run;
+        await WaitForAsync(() => report.Jobs.All(j => succeeded.ContainsKey(j.Id)), cts.Token);
+
+        output.WriteLine($"worker-a was killed holding {held} jobs");
+        output.WriteLine(ScenarioRecord.Write("worker-kill", LoadText(), report, system.PeakRssMiB(), $"worker killed holding {held} jobs"));
+        AssertNothingLost(report, system);
+        Assert.Equal(report.Accepted, report.Succeeded);
+        Assert.All(report.Jobs, job => Assert.Equal(1, succeeded.GetValueOrDefault(job.Id)));
+        Assert.Empty(succeeded.Keys.Except(report.Jobs.Select(j => j.Id)));
+    }
+
+    [Fact]
+    public async Task KillingAndRestartingTheInferenceServiceDelaysJobsButFailsAndLosesNone()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await using var system = await LoadedSystem.StartAsync();
+        system.StartWorker("worker-a");
+        system.StartWorker("worker-b");
+        await system.StartGatewayAsync();
+
+        using var runner = new LoadRunner(Load(system));
+        var run = runner.RunAsync(cts.Token);
+        await Task.Delay(s_duration / 3, cts.Token);
+        var before = await system.Client.StreamLengthAsync("mlaspire:jobs", cts.Token);
+        await system.KillInferenceAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2), cts.Token);
+        await system.StartInferenceAsync(); // same address, model loaded and warmed up again
+        var report = await run;
+
+        output.WriteLine(ScenarioRecord.Write("inference-kill", LoadText(), report, system.PeakRssMiB(), "inference SIGKILLed, restarted after 2 s"));
+        Assert.True(before > 0, "no job was queued before the kill");
+        AssertNothingLost(report, system);
+        Assert.Equal(report.Accepted, report.Succeeded);
+    }
+
+    [Fact]
+    public async Task RestartingRedisLosesNoAcceptedJobAndTheGatewayAnswers503WhileItIsDown()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await using var system = await LoadedSystem.StartAsync();
+        system.StartWorker("worker-a");
+        system.StartWorker("worker-b");
+        await system.StartGatewayAsync();
+
+        // Answers to submissions sent while Redis is certainly down (from a moment after the kill to the restart).
+        var down = new ConcurrentBag<(HttpStatusCode? Status, TimeSpan? RetryAfter)>();
+        var downSince = long.MaxValue;
+        var downUntil = long.MaxValue;
+        using var runner = new LoadRunner(Load(system))
+        {
+            OnAnswer = response =>
+            {
+                var now = Stopwatch.GetTimestamp();
+                if (now > Volatile.Read(ref downSince) && now < Volatile.Read(ref downUntil))
+                {
+                    down.Add((response?.StatusCode, response?.Headers.RetryAfter?.Delta));
+                }
+            },
+        };
+        var run = runner.RunAsync(cts.Token);
+        await Task.Delay(s_duration / 3, cts.Token);
+        await system.KillRedisAsync();
+        Volatile.Write(ref downSince, Stopwatch.GetTimestamp() + Stopwatch.Frequency / 4);
+        await Task.Delay(TimeSpan.FromSeconds(2), cts.Token);
+        Volatile.Write(ref downUntil, Stopwatch.GetTimestamp());
+        await system.Redis.RestartAsync(); // same port and data folder: the append-only file is replayed
+        var report = await run;
+
+        output.WriteLine(ScenarioRecord.Write("redis-restart", LoadText(), report, system.PeakRssMiB(), "redis SIGKILLed, restarted after 2 s (appendfsync always)"));
+        AssertNothingLost(report, system);
+        Assert.Equal(report.Accepted, report.Succeeded);
+        Assert.Contains(down, a => a.Status == HttpStatusCode.ServiceUnavailable && a.RetryAfter > TimeSpan.Zero);
+        Assert.DoesNotContain(down, a => a.Status == HttpStatusCode.Accepted);
+        Assert.All(down.Where(a => a.Status == HttpStatusCode.ServiceUnavailable), a => Assert.True(a.RetryAfter > TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task PoisonJobsAreDeadLetteredWithTheirReasonWhileTheOthersFlow()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await using var system = await LoadedSystem.StartAsync();
+        system.StartWorker("worker-a", ("Worker__MaxAttempts", "3"));
+        system.StartWorker("worker-b", ("Worker__MaxAttempts", "3"));
+        await system.StartGatewayAsync();
+
+        // A wrong key is refused and, like the right one, never written to any log.
+        using (var http = new HttpClient { BaseAddress = system.Gateway })
+        {
+            http.DefaultRequestHeaders.Add("X-Api-Key", LoadedSystem.WrongKey);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/v1/models", cts.Token)).StatusCode);
+        }
+
+        using var runner = new LoadRunner(Load(system) with { PoisonEvery = 10 });
+        var report = await runner.RunAsync(cts.Token);
+
+        output.WriteLine(ScenarioRecord.Write("poison", LoadText() + ", every 10th image poison", report, system.PeakRssMiB()));
+        Assert.Equal(0, report.Lost);
+        var poison = report.Jobs.Where(j => j.Image.Poison).ToArray();
+        Assert.NotEmpty(poison);
+        Assert.All(poison, job =>
+        {
+            Assert.Equal("failed", job.Status);
+            Assert.Contains("cannot be decoded", job.Error, StringComparison.Ordinal);
+        });
+        Assert.All(report.Jobs.Where(j => !j.Image.Poison), job => Assert.Equal("succeeded", job.Status));
+        var dead = (await system.Client.StreamRangeAsync("mlaspire:jobs:dead", cancellationToken: cts.Token)).ToDictionary(e => (string)e["id"]!);
+        Assert.Equal(poison.Select(j => j.Id).Order(), dead.Keys.Order());
+        Assert.All(dead.Values, entry =>
+        {
+            Assert.Contains("cannot be decoded", (string?)entry["reason"], StringComparison.Ordinal);
+            Assert.InRange(long.Parse((string)entry["attempts"]!, CultureInfo.InvariantCulture), 1, 3);
+        });
+        Assert.Equal(0, system.LeakedLines);
+    }
+
+    [Fact]
+    public async Task OverloadIsShedWith503AndTheQueueAndMemoryStayBounded()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await using var system = await LoadedSystem.StartAsync();
+        // Two slow workers (batches of 4 held 100 ms: ~80 jobs/s at most) against four times the usual rate.
+        (string, string)[] slow = [("Worker__BatchSize", "4"), ("Worker__HoldDelay", "00:00:00.100")];
+        system.StartWorker("worker-a", slow);
+        system.StartWorker("worker-b", slow);
+        const int bound = 100;
+        await system.StartGatewayAsync(("Gateway__MaxQueueLength", bound.ToString(CultureInfo.InvariantCulture)), ("Gateway__StreamMaxLength", "1000"));
+
+        var missingRetryAfter = 0;
+        var settings = Load(system) with { Rate = 4 * s_rate };
+        using var runner = new LoadRunner(settings)
+        {
+            OnAnswer = response =>
+            {
+                if (response?.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests && response.Headers.RetryAfter is null)
+                {
+                    Interlocked.Increment(ref missingRetryAfter);
+                }
+            },
+        };
+        var run = runner.RunAsync(cts.Token);
+        long deepest = 0;
+        while (!run.IsCompleted)
+        {
+            deepest = Math.Max(deepest, await system.QueueDepthAsync());
+            await Task.Delay(50, cts.Token);
+        }
+
+        var report = await run;
+        var peaks = system.PeakRssMiB();
+        output.WriteLine(ScenarioRecord.Write("overload", $"{settings.Rate} jobs/s for {s_duration.TotalSeconds} s, 2 workers of ~40 jobs/s, queue bound {bound}", report, peaks,
+            $"deepest queue seen {deepest}"));
+        AssertNothingLost(report, system);
+        Assert.True(report.Rejected.GetValueOrDefault(503) > 0, "arrivals above capacity should have been shed");
+        Assert.Equal(0, missingRetryAfter);
+        Assert.InRange(deepest, 1, bound);
+        Assert.All(peaks, peak => Assert.True(peak.Value < 1024, $"{peak.Key} peaked at {peak.Value} MiB"));
+    }
+
+    private static LoadSettings Load(LoadedSystem system) => new()
+    {
+        Gateway = system.Gateway,
+        ApiKey = LoadedSystem.ApiKey,
+        Images = [.. Digits(), new LoadImage("poison.png", PoisonPng(), "image/png", Poison: true)],
+        Rate = s_rate,
+        Duration = s_duration,
+        Drain = TimeSpan.FromSeconds(90),
+    };
+
+    private static string LoadText() => $"{s_rate} jobs/s for {s_duration.TotalSeconds} s";
+
+    private static IEnumerable<LoadImage> Digits() =>
+        Directory.GetFiles(Path.Combine(RepoRoot.Models, "digits", "testdata"), "*.png").Order(StringComparer.Ordinal).Take(20).Select(f => LoadImage.FromFile(f));
+
+    /// <summary>A digit PNG whose header (signature + IHDR) is intact, so the gateway accepts it, and whose data is garbage.</summary>
+    private static byte[] PoisonPng()
+    {
+        var png = File.ReadAllBytes(Directory.GetFiles(Path.Combine(RepoRoot.Models, "digits", "testdata"), "*.png").Order(StringComparer.Ordinal).First());
+        const int headerEnd = 8 + 8 + 13 + 4;
+        png.AsSpan(headerEnd).Fill(0xAB);
+        return png;
+    }
+
+    private static void AssertNothingLost(LoadReport report, LoadedSystem system)
+    {
+        Assert.True(report.Accepted > 0, "no job was accepted\n" + system.Output());
+        Assert.True(report.Lost == 0, $"{report.Lost} accepted jobs never finished: {string.Join(", ", report.Jobs.Where(j => !j.IsTerminal).Take(5).Select(j => $"{j.Id} ({j.Status})"))}\n{system.Output()}");
+        Assert.True(report.Failed == 0, $"{report.Failed} jobs failed: {string.Join("; ", report.Jobs.Where(j => j.Status == "failed").Take(5).Select(j => j.Error))}");
+        Assert.Equal(0, system.LeakedLines);
+    }
+
+    private static async Task<long> PendingOfAsync(LoadedSystem system, string workerPrefix)
+    {
+        try
+        {
+            var summary = await system.Client.StreamPendingAsync("mlaspire:jobs", "workers");
+            return summary.Consumers.Where(c => c.Key.StartsWith(workerPrefix, StringComparison.Ordinal)).Sum(c => c.Value);
+        }
+        catch (MlAspire.Redis.RedisServerException ex) when (ex.Prefix == "NOGROUP")
+        {
+            return 0;
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(10));
+        while (!condition() && !bounded.IsCancellationRequested)
+        {
+            await Task.Delay(50, CancellationToken.None);
+        }
+    }
+
+    private static double Setting(string name, double fallback) =>
+        double.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
+}

@@ -1,0 +1,184 @@
+using System.Security.Cryptography;
+using System.Text;
+using MlAspire.EndToEnd.Tests;
+using MlAspire.Redis;
+using MlAspire.Tests.Infrastructure;
+using MlAspire.Tests.Shared;
+
+namespace MlAspire.Resilience.Tests;
+
+/// <summary>
+/// The whole system as real processes on loopback, with the environment the AppHost gives them in run mode: a
+/// password-protected redis-server with an append-only file fsynced on every write, Inference.Service on the repo's
+/// models/, Preprocessing.Worker replicas and Gateway.Api with an API key. Each process can be killed (SIGKILL) and
+/// started again on the same address; the peak RSS of every process that ran is kept for the record.
+/// </summary>
+public sealed class LoadedSystem : IAsyncDisposable
+{
+    /// <summary>The one valid API key; <see cref="WrongKey"/> is sent too, to check that neither ever reaches a log.</summary>
+    public static readonly string ApiKey = "rk-" + Guid.NewGuid().ToString("N");
+
+    public static readonly string WrongKey = "wrong-" + Guid.NewGuid().ToString("N");
+
+    private readonly Dictionary<string, long> _peakRss = new(StringComparer.Ordinal);
+    private readonly List<ServiceProcess> _processes = [];
+    private readonly int _inferenceGrpcPort = Ports.Free();
+    private readonly int _inferenceHttpPort = Ports.Free();
+    private ServiceProcess? _inference;
+
+    private LoadedSystem(TestRedis redis, RedisClient client)
+    {
+        Redis = redis;
+        Client = client;
+    }
+
+    public TestRedis Redis { get; }
+
+    /// <summary>The test's own connection, for checks (queue depth, dead letters).</summary>
+    public RedisClient Client { get; }
+
+    public Uri Gateway { get; private set; } = null!;
+
+    public string InferenceGrpc => $"http://127.0.0.1:{_inferenceGrpcPort}";
+
+    /// <summary>Every value that must never appear in any process's output.</summary>
+    public IReadOnlyCollection<string> Secrets => [ApiKey, WrongKey, Redis.Password];
+
+    /// <summary>Lines with a secret, summed over every process that ran.</summary>
+    public int LeakedLines => _processes.Sum(p => p.LeakedLines);
+
+    public static async Task<LoadedSystem> StartAsync()
+    {
+        var redis = await TestRedis.StartAsync(appendOnly: true);
+        var system = new LoadedSystem(redis, await RedisClient.ConnectAsync(redis.ConnectionString));
+        await system.StartInferenceAsync();
+        return system;
+    }
+
+    public async Task StartInferenceAsync()
+    {
+        _inference = Start("Inference.Service", "inference", new Dictionary<string, string>
+        {
+            ["Kestrel__Endpoints__grpc__Url"] = InferenceGrpc,
+            ["Kestrel__Endpoints__grpc__Protocols"] = "Http2",
+            ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{_inferenceHttpPort}",
+            ["Inference__ModelRepository"] = RepoRoot.Models,
+            ["OTEL_SERVICE_NAME"] = "inference",
+        });
+        await _inference.WaitHealthyAsync($"http://127.0.0.1:{_inferenceHttpPort}/health", TimeSpan.FromSeconds(120));
+    }
+
+    public Task KillInferenceAsync() => KillAsync(_inference!);
+
+    /// <summary>Starts a worker; settings override the defaults (take-over after 2 s idle, quick retries).</summary>
+    public ServiceProcess StartWorker(string name, params (string Key, string Value)[] settings)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__redis"] = Redis.ConnectionString,
+            ["services__inference__grpc__0"] = InferenceGrpc,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Ports.Free()}",
+            ["OTEL_SERVICE_NAME"] = "preprocessing",
+            ["OTEL_RESOURCE_ATTRIBUTES"] = "service.instance.id=" + name,
+            ["Worker__ClaimIdle"] = "00:00:02",
+            ["Worker__ClaimInterval"] = "00:00:00.500",
+            ["Worker__RetryBaseDelay"] = "00:00:00.100",
+            ["Worker__RetryMaxDelay"] = "00:00:00.500",
+        };
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
+        return Start("Preprocessing.Worker", name, environment);
+    }
+
+    /// <summary>Starts the gateway (API key required, rate limit out of the way unless settings say otherwise).</summary>
+    public async Task StartGatewayAsync(params (string Key, string Value)[] settings)
+    {
+        var url = $"http://127.0.0.1:{Ports.Free()}";
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__redis"] = Redis.ConnectionString,
+            ["services__inference__grpc__0"] = InferenceGrpc,
+            ["ASPNETCORE_URLS"] = url,
+            ["OTEL_SERVICE_NAME"] = "gateway",
+            ["Gateway__ApiKeys__0"] = "load:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ApiKey))),
+            ["Gateway__RateLimitPerSecond"] = "100000",
+            ["Gateway__RateLimitBurst"] = "100000",
+        };
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
+        var gateway = Start("Gateway.Api", "gateway", environment);
+        await gateway.WaitHealthyAsync(url + "/health", TimeSpan.FromSeconds(60));
+        Gateway = new Uri(url);
+    }
+
+    /// <summary>SIGKILL, after noting the process's peak RSS.</summary>
+    public async Task KillAsync(ServiceProcess process)
+    {
+        NotePeak(process.Name, process.PeakRssBytes());
+        await process.KillAsync();
+    }
+
+    public async Task KillRedisAsync()
+    {
+        NotePeak("redis", ServiceProcess.ReadPeakRss(Redis.ProcessId));
+        await Redis.KillAsync();
+    }
+
+    /// <summary>Jobs queued and not yet delivered (the group's lag) plus delivered and not finished (pending).</summary>
+    public async Task<long> QueueDepthAsync()
+    {
+        var groups = await Client.StreamGroupsInfoAsync("mlaspire:jobs");
+        var group = groups.FirstOrDefault(g => g.Name == "workers");
+        return group is null ? await Client.StreamLengthAsync("mlaspire:jobs") : (group.Lag ?? 0) + group.Pending;
+    }
+
+    /// <summary>Peak RSS in MiB of every process that ran (the largest over restarts of the same name).</summary>
+    public IReadOnlyDictionary<string, double> PeakRssMiB()
+    {
+        foreach (var process in _processes.Where(p => !p.HasExited))
+        {
+            NotePeak(process.Name, process.PeakRssBytes());
+        }
+
+        if (Redis.ProcessId != 0)
+        {
+            NotePeak("redis", ServiceProcess.ReadPeakRss(Redis.ProcessId));
+        }
+
+        return _peakRss.ToDictionary(p => p.Key, p => Math.Round(p.Value / 1048576.0, 1), StringComparer.Ordinal);
+    }
+
+    /// <summary>The last output of every process, for failure messages.</summary>
+    public string Output() => string.Join("\n", _processes.Select(p => $"--- {p.Name} ---\n{p.Output}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+
+        await Client.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+
+    private ServiceProcess Start(string project, string name, Dictionary<string, string> environment)
+    {
+        environment["Logging__LogLevel__MlAspire"] = "Debug";
+        var process = ServiceProcess.Start(project, name, environment, Secrets);
+        _processes.Add(process);
+        return process;
+    }
+
+    private void NotePeak(string name, long bytes)
+    {
+        var key = name.StartsWith("worker", StringComparison.Ordinal) ? "worker (each)" : name;
+        _peakRss[key] = Math.Max(_peakRss.GetValueOrDefault(key), bytes);
+    }
+}
