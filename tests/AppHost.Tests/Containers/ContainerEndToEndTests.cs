@@ -7,24 +7,20 @@ namespace MlAspire.AppHost.Tests.Containers;
 /// <summary>The whole publish path on a real Docker engine: local stand-in base images (debootstrap +
 /// <c>docker import</c>, since no image registry is reachable), <c>publish --build</c> of every service image,
 /// the generated compose file run with docker-compose until every container is healthy, then everything the
-/// test created is removed. Where the engine cannot run, the test returns early and logs exactly why
-/// (xunit 2 has no dynamic skip); CI starts dockerd through eng/setup.sh so that it runs there.</summary>
+/// test created is removed. Where the engine cannot run, the test is reported skipped with exactly why;
+/// CI starts dockerd through eng/setup.sh so that it runs there.</summary>
 public sealed class ContainerEndToEndTests(ITestOutputHelper log)
 {
     private static readonly string[] s_services = ["inference", "preprocessing", "gateway"];
     private static readonly string[] s_baseImages = ["mlaspire-local/debian:bookworm", "mlaspire-local/aspnet:10.0", "mlaspire-local/sdk:10.0", "mlaspire-local/redis:7"];
 
-    [Fact]
+    [SkippableFact]
     public async Task PublishedImagesRunTheWholeSystemWithCompose()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(25));
         var ct = timeout.Token;
         var reason = await WhyContainersCannotRunAsync(ct);
-        if (reason is not null)
-        {
-            log.WriteLine("SKIPPED container end-to-end test: " + reason);
-            return;
-        }
+        Skip.If(reason is not null, "container end-to-end test: " + reason);
 
         var docker = ExternalTool.Find("docker")!;
         var compose = ExternalTool.Find("docker-compose")!;
