@@ -22,6 +22,29 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
     private static readonly double s_rate = Setting("MLASPIRE_SCENARIO_RATE", 40);
 
     [Fact]
+    public async Task SteadyLoadWithoutFaultsIsTheBaselineEveryJobSucceeds()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await using var system = await LoadedSystem.StartAsync();
+        system.StartWorker("worker-a");
+        system.StartWorker("worker-b");
+        await system.StartGatewayAsync();
+
+        using var runner = new LoadRunner(Load(system));
+        var report = await runner.RunAsync(cts.Token);
+
+        output.WriteLine(ScenarioRecord.Write("baseline", LoadText(), report, system.PeakRssMiB(), "no fault: the reference for the others' latency"));
+        AssertNothingLost(report, system);
+        Assert.Equal(report.Accepted, report.Succeeded);
+        Assert.Equal(0, report.RejectedCount);
+        // Each image gets one answer however it was batched, and the answers are right (held-out digits, NNN_label.png).
+        var answers = report.Jobs.GroupBy(j => j.Image.Name).ToDictionary(g => g.Key, g => g.Select(j => j.TopLabel).Distinct().ToArray());
+        Assert.All(answers.Values, labels => Assert.Single(labels));
+        var correct = answers.Count(a => a.Value[0] == Path.GetFileNameWithoutExtension(a.Key).Split('_')[1]);
+        Assert.True(correct >= answers.Count * 9 / 10, $"{correct} of {answers.Count} distinct digits right");
+    }
+
+    [Fact]
     public async Task KillingAWorkerWithJobsInFlightLosesNothingAndEachJobSucceedsOnce()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
