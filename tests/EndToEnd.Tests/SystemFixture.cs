@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using MlAspire.Redis;
 using MlAspire.Tests.Infrastructure;
 using MlAspire.Tests.Shared;
@@ -30,14 +28,7 @@ public sealed class SystemFixture : IAsyncLifetime
         var grpcPort = Ports.Free();
         var httpPort = Ports.Free();
         InferenceGrpc = $"http://127.0.0.1:{grpcPort}";
-        _inference = ServiceProcess.Start("Inference.Service", "inference", new Dictionary<string, string>
-        {
-            ["Kestrel__Endpoints__grpc__Url"] = InferenceGrpc,
-            ["Kestrel__Endpoints__grpc__Protocols"] = "Http2",
-            ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{httpPort}",
-            ["Inference__ModelRepository"] = RepoRoot.Models,
-            ["OTEL_SERVICE_NAME"] = "inference",
-        });
+        _inference = ServiceProcess.Start("Inference.Service", "inference", RunModeEnvironment.Inference(InferenceGrpc, $"http://127.0.0.1:{httpPort}"));
         await _inference.WaitHealthyAsync($"http://127.0.0.1:{httpPort}/health", TimeSpan.FromSeconds(90));
     }
 
@@ -55,19 +46,7 @@ public sealed class SystemFixture : IAsyncLifetime
 
     public ServiceProcess StartWorker(string name, params (string Key, string Value)[] settings)
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__redis"] = Redis.ConnectionString,
-            ["services__inference__grpc__0"] = InferenceGrpc,
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Ports.Free()}",
-            ["OTEL_SERVICE_NAME"] = "preprocessing",
-            ["OTEL_RESOURCE_ATTRIBUTES"] = "service.instance.id=" + name,
-        };
-        foreach (var (key, value) in settings)
-        {
-            environment[key] = value;
-        }
-
+        var environment = RunModeEnvironment.Worker(Redis.ConnectionString, InferenceGrpc, name).With(settings);
         var worker = ServiceProcess.Start("Preprocessing.Worker", name, environment);
         _perTest.Add(worker);
         return worker;
@@ -77,14 +56,7 @@ public sealed class SystemFixture : IAsyncLifetime
     public async Task<HttpClient> StartGatewayAsync()
     {
         var url = $"http://127.0.0.1:{Ports.Free()}";
-        var gateway = ServiceProcess.Start("Gateway.Api", "gateway", new Dictionary<string, string>
-        {
-            ["ConnectionStrings__redis"] = Redis.ConnectionString,
-            ["services__inference__grpc__0"] = InferenceGrpc,
-            ["ASPNETCORE_URLS"] = url,
-            ["OTEL_SERVICE_NAME"] = "gateway",
-            ["Gateway__ApiKeys__0"] = "e2e:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ApiKey))),
-        });
+        var gateway = ServiceProcess.Start("Gateway.Api", "gateway", RunModeEnvironment.Gateway(Redis.ConnectionString, InferenceGrpc, url, "e2e", ApiKey));
         _perTest.Add(gateway);
         await gateway.WaitHealthyAsync(url + "/health", TimeSpan.FromSeconds(60));
         var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(90) };

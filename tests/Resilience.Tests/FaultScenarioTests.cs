@@ -25,10 +25,7 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
     public async Task SteadyLoadWithoutFaultsIsTheBaselineEveryJobSucceeds()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await using var system = await LoadedSystem.StartAsync();
-        system.StartWorker("worker-a");
-        system.StartWorker("worker-b");
-        await system.StartGatewayAsync();
+        await using var system = await StartAsync([]);
 
         using var runner = new LoadRunner(Load(system));
         var report = await runner.RunAsync(cts.Token);
@@ -48,11 +45,9 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
     public async Task KillingAWorkerWithJobsInFlightLosesNothingAndEachJobSucceedsOnce()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await using var system = await LoadedSystem.StartAsync();
         // Each batch is held 200 ms (testing aid) so that the worker certainly dies holding jobs.
-        var doomed = system.StartWorker("worker-a", ("Worker__HoldDelay", "00:00:00.200"));
-        system.StartWorker("worker-b", ("Worker__HoldDelay", "00:00:00.200"));
-        await system.StartGatewayAsync();
+        await using var system = await StartAsync([("Worker__HoldDelay", "00:00:00.200")]);
+        var doomed = system.Workers[0];
         var succeeded = new ConcurrentDictionary<string, int>();
         await using var subscription = await system.Client.Subscriber.SubscribeAsync(Events, message =>
         {
@@ -73,7 +68,7 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
         }
 
         await system.KillAsync(doomed);
-        system.StartWorker("worker-c", ("Worker__HoldDelay", "00:00:00.200")); // a supervisor's restart
+        system.StartWorker("worker-c", ("Worker__HoldDelay", "00:00:00.200")); // as a supervisor restarts it
         var report = await run;
         await WaitForAsync(() => report.Jobs.All(j => succeeded.ContainsKey(j.Id)), cts.Token);
 
@@ -89,10 +84,7 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
     public async Task KillingAndRestartingTheInferenceServiceDelaysJobsButFailsAndLosesNone()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await using var system = await LoadedSystem.StartAsync();
-        system.StartWorker("worker-a");
-        system.StartWorker("worker-b");
-        await system.StartGatewayAsync();
+        await using var system = await StartAsync([]);
 
         using var runner = new LoadRunner(Load(system));
         var run = runner.RunAsync(cts.Token);
@@ -113,10 +105,7 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
     public async Task RestartingRedisLosesNoAcceptedJobAndTheGatewayAnswers503WhileItIsDown()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await using var system = await LoadedSystem.StartAsync();
-        system.StartWorker("worker-a");
-        system.StartWorker("worker-b");
-        await system.StartGatewayAsync();
+        await using var system = await StartAsync([]);
 
         // Answers to submissions sent while Redis is certainly down (from a moment after the kill to the restart).
         var down = new ConcurrentBag<(HttpStatusCode? Status, TimeSpan? RetryAfter)>();
@@ -154,10 +143,7 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
     public async Task PoisonJobsAreDeadLetteredWithTheirReasonWhileTheOthersFlow()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await using var system = await LoadedSystem.StartAsync();
-        system.StartWorker("worker-a", ("Worker__MaxAttempts", "3"));
-        system.StartWorker("worker-b", ("Worker__MaxAttempts", "3"));
-        await system.StartGatewayAsync();
+        await using var system = await StartAsync([("Worker__MaxAttempts", "3")]);
 
         // A wrong key is refused and, like the right one, never written to any log.
         using (var http = new HttpClient { BaseAddress = system.Gateway })
@@ -193,13 +179,11 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
     public async Task OverloadIsShedWith503AndTheQueueAndMemoryStayBounded()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await using var system = await LoadedSystem.StartAsync();
         // Two slow workers (batches of 4 held 100 ms: ~80 jobs/s at most) against four times the usual rate.
-        (string, string)[] slow = [("Worker__BatchSize", "4"), ("Worker__HoldDelay", "00:00:00.100")];
-        system.StartWorker("worker-a", slow);
-        system.StartWorker("worker-b", slow);
         const int bound = 100;
-        await system.StartGatewayAsync(("Gateway__MaxQueueLength", bound.ToString(CultureInfo.InvariantCulture)), ("Gateway__StreamMaxLength", "1000"));
+        await using var system = await StartAsync(
+            [("Worker__BatchSize", "4"), ("Worker__HoldDelay", "00:00:00.100")],
+            ("Gateway__MaxQueueLength", bound.ToString(CultureInfo.InvariantCulture)), ("Gateway__StreamMaxLength", "1000"));
 
         var missingRetryAfter = 0;
         var settings = Load(system) with { Rate = 4 * s_rate };
@@ -230,6 +214,24 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
         Assert.Equal(0, missingRetryAfter);
         Assert.InRange(deepest, 1, bound);
         Assert.All(peaks, peak => Assert.True(peak.Value < 1024, $"{peak.Key} peaked at {peak.Value} MiB"));
+    }
+
+    /// <summary>The system with two workers (worker-a, worker-b) and the gateway, each with the settings given.</summary>
+    private static async Task<LoadedSystem> StartAsync((string, string)[] worker, params (string, string)[] gateway)
+    {
+        var system = await LoadedSystem.StartAsync();
+        try
+        {
+            system.StartWorker("worker-a", worker);
+            system.StartWorker("worker-b", worker);
+            await system.StartGatewayAsync(gateway);
+            return system;
+        }
+        catch
+        {
+            await system.DisposeAsync();
+            throw;
+        }
     }
 
     private static LoadSettings Load(LoadedSystem system) => new()

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using MlAspire.EndToEnd.Tests;
 using MlAspire.Redis;
 using MlAspire.Tests.Infrastructure;
@@ -39,6 +37,9 @@ public sealed class LoadedSystem : IAsyncDisposable
 
     public Uri Gateway { get; private set; } = null!;
 
+    /// <summary>The workers started so far, in order.</summary>
+    public IReadOnlyList<ServiceProcess> Workers => [.. _processes.Where(p => p.Name.StartsWith("worker", StringComparison.Ordinal))];
+
     public string InferenceGrpc => $"http://127.0.0.1:{_inferenceGrpcPort}";
 
     /// <summary>Every value that must never appear in any process's output.</summary>
@@ -57,14 +58,7 @@ public sealed class LoadedSystem : IAsyncDisposable
 
     public async Task StartInferenceAsync()
     {
-        _inference = Start("Inference.Service", "inference", new Dictionary<string, string>
-        {
-            ["Kestrel__Endpoints__grpc__Url"] = InferenceGrpc,
-            ["Kestrel__Endpoints__grpc__Protocols"] = "Http2",
-            ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{_inferenceHttpPort}",
-            ["Inference__ModelRepository"] = RepoRoot.Models,
-            ["OTEL_SERVICE_NAME"] = "inference",
-        });
+        _inference = Start("Inference.Service", "inference", RunModeEnvironment.Inference(InferenceGrpc, $"http://127.0.0.1:{_inferenceHttpPort}"));
         await _inference.WaitHealthyAsync($"http://127.0.0.1:{_inferenceHttpPort}/health", TimeSpan.FromSeconds(120));
     }
 
@@ -73,23 +67,13 @@ public sealed class LoadedSystem : IAsyncDisposable
     /// <summary>Starts a worker; settings override the defaults (take-over after 2 s idle, quick retries).</summary>
     public ServiceProcess StartWorker(string name, params (string Key, string Value)[] settings)
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__redis"] = Redis.ConnectionString,
-            ["services__inference__grpc__0"] = InferenceGrpc,
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Ports.Free()}",
-            ["OTEL_SERVICE_NAME"] = "preprocessing",
-            ["OTEL_RESOURCE_ATTRIBUTES"] = "service.instance.id=" + name,
-            ["Worker__ClaimIdle"] = "00:00:02",
-            ["Worker__ClaimInterval"] = "00:00:00.500",
-            ["Worker__RetryBaseDelay"] = "00:00:00.100",
-            ["Worker__RetryMaxDelay"] = "00:00:00.500",
-        };
-        foreach (var (key, value) in settings)
-        {
-            environment[key] = value;
-        }
-
+        var environment = RunModeEnvironment.Worker(Redis.ConnectionString, InferenceGrpc, name).With(
+        [
+            ("Worker__ClaimIdle", "00:00:02"),
+            ("Worker__ClaimInterval", "00:00:00.500"),
+            ("Worker__RetryBaseDelay", "00:00:00.100"),
+            ("Worker__RetryMaxDelay", "00:00:00.500"),
+        ]).With(settings);
         return Start("Preprocessing.Worker", name, environment);
     }
 
@@ -97,21 +81,8 @@ public sealed class LoadedSystem : IAsyncDisposable
     public async Task StartGatewayAsync(params (string Key, string Value)[] settings)
     {
         var url = $"http://127.0.0.1:{Ports.Free()}";
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__redis"] = Redis.ConnectionString,
-            ["services__inference__grpc__0"] = InferenceGrpc,
-            ["ASPNETCORE_URLS"] = url,
-            ["OTEL_SERVICE_NAME"] = "gateway",
-            ["Gateway__ApiKeys__0"] = "load:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ApiKey))),
-            ["Gateway__RateLimitPerSecond"] = "100000",
-            ["Gateway__RateLimitBurst"] = "100000",
-        };
-        foreach (var (key, value) in settings)
-        {
-            environment[key] = value;
-        }
-
+        var environment = RunModeEnvironment.Gateway(Redis.ConnectionString, InferenceGrpc, url, "load", ApiKey)
+            .With([("Gateway__RateLimitPerSecond", "100000"), ("Gateway__RateLimitBurst", "100000")]).With(settings);
         var gateway = Start("Gateway.Api", "gateway", environment);
         await gateway.WaitHealthyAsync(url + "/health", TimeSpan.FromSeconds(60));
         Gateway = new Uri(url);
