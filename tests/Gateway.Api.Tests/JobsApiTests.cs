@@ -114,6 +114,23 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
         Assert.Contains("65535x65535", body.GetProperty("detail").GetString());
     }
 
+    [Theory]
+    [InlineData(0, 16)]
+    [InlineData(16, 0)]
+    public async Task PostJobReturns422WhenTheHeaderDeclaresAZeroSide(int width, int height)
+    {
+        var body = await AssertRejectedAsync(Png(TestImages.PngHeaderClaiming(width, height)), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("Undecodable image", body.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task PostJobReturns422ForAPngCutInsideItsHeader()
+    {
+        var body = await AssertRejectedAsync(Png(TestImages.Digit()[..20]), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("Undecodable image", body.GetProperty("title").GetString());
+        Assert.Contains("malformed or truncated PNG header", body.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task PostJobJudgesTheContentNotTheContentType()
     {
