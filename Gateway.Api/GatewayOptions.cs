@@ -17,6 +17,13 @@ internal sealed class GatewayOptions
     [Range(1024, 1L << 30)]
     public long MaxRequestBytes { get; set; } = 8 << 20;
 
+    /// <summary>
+    /// Longest the whole request body of a submission may take to arrive, from the first read (408 after it). Kestrel's
+    /// minimum request body data rate (240 bytes/s after a 5 s grace period) applies as well and also answers 408.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan RequestBodyTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Most images in one multipart submission.</summary>
     [Range(1, 1024)]
     public int MaxImagesPerRequest { get; set; } = 32;

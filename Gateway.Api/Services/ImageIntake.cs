@@ -37,10 +37,10 @@ internal sealed class ImageIntake(IOptions<GatewayOptions> options)
             return Unsupported();
         }
 
-        var body = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
-        if (body is null)
+        var (body, failure) = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
         {
-            return TooLarge();
+            return failure;
         }
 
         List<byte[]> images;
@@ -145,8 +145,11 @@ internal sealed class ImageIntake(IOptions<GatewayOptions> options)
             : new IntakeResult(images, null);
     }
 
-    /// <summary>The whole body, or null when it is larger than the limit (whatever Content-Length claimed).</summary>
-    private async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole body, or why it cannot be had: larger than the limit (whatever Content-Length claimed), slower than
+    /// <see cref="GatewayOptions.RequestBodyTimeout"/> or Kestrel's minimum data rate, or malformed framing.
+    /// </summary>
+    private async Task<(byte[] Body, IntakeResult? Failure)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         // This class enforces the limit itself, so lift the server's own cap for this request.
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
@@ -155,21 +158,43 @@ internal sealed class ImageIntake(IOptions<GatewayOptions> options)
         }
 
         var limit = _options.MaxRequestBytes;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestBodyTimeout);
         using var buffer = new MemoryStream(request.ContentLength is long length ? (int)Math.Min(length, limit) : 64 * 1024);
         var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        try
         {
-            if (buffer.Length + read > limit)
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, timeout.Token).ConfigureAwait(false)) > 0)
             {
-                return null;
-            }
+                if (buffer.Length + read > limit)
+                {
+                    return ([], TooLarge());
+                }
 
-            buffer.Write(chunk, 0, read);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return ([], TooSlow(string.Create(CultureInfo.InvariantCulture,
+                $"The request body did not arrive within {_options.RequestBodyTimeout.TotalSeconds:0.###} s.")));
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            return ([], TooSlow("The request body arrived slower than the server's minimum data rate."));
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's own framing checks: a body shorter than Content-Length, bad chunked encoding, ...
+            return ([], IntakeResult.Fail(ex.StatusCode, "Malformed request body",
+                "The request body ended early or its framing (Content-Length or chunked encoding) is malformed."));
         }
 
-        return buffer.ToArray();
+        return (buffer.ToArray(), null);
     }
+
+    private static IntakeResult TooSlow(string detail) => IntakeResult.Fail(StatusCodes.Status408RequestTimeout, "Request body too slow", detail);
 
     private IntakeResult TooLarge() => IntakeResult.Fail(StatusCodes.Status413PayloadTooLarge, "Request body too large",
         string.Create(CultureInfo.InvariantCulture, $"The request body is over the limit of {_options.MaxRequestBytes} bytes."));

@@ -27,13 +27,18 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
     }
 
     /// <summary>Runs a bad request and checks the answer and that the stream did not grow.</summary>
-    private async Task<JsonElement> AssertRejectedAsync(HttpContent content, HttpStatusCode expected, string model = "digits")
+    private async Task<JsonElement> AssertRejectedAsync(HttpContent content, HttpStatusCode expected, string model = "digits", string? title = null)
     {
         var before = await fixture.QueueLengthAsync();
         var (response, body) = await PostAsync(content, model);
         Assert.Equal(expected, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal((int)expected, body.GetProperty("status").GetInt32());
+        if (title is not null)
+        {
+            Assert.Equal(title, body.GetProperty("title").GetString());
+        }
+
         Assert.Equal(before, await fixture.QueueLengthAsync());
         return body;
     }
@@ -90,28 +95,53 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
 
     [Fact]
     public async Task PostJobReturns413WhenBodyIsOverTheLimit() =>
-        await AssertRejectedAsync(Png(new byte[70_000]), HttpStatusCode.RequestEntityTooLarge);
+        await AssertRejectedAsync(Png(new byte[70_000]), HttpStatusCode.RequestEntityTooLarge, title: "Request body too large");
 
     [Fact]
     public async Task PostJobReturns415ForUnsupportedMediaType() =>
-        await AssertRejectedAsync(Png(TestImages.Digit(), "image/gif"), HttpStatusCode.UnsupportedMediaType);
+        await AssertRejectedAsync(Png(TestImages.Digit(), "image/gif"), HttpStatusCode.UnsupportedMediaType, title: "Unsupported Media Type");
+
+    [Fact]
+    public async Task PostJobReturns415WithoutAContentType()
+    {
+        var content = new ByteArrayContent(TestImages.Digit());
+        content.Headers.ContentType = null;
+        var body = await AssertRejectedAsync(content, HttpStatusCode.UnsupportedMediaType, title: "Unsupported media type");
+        Assert.Contains("multipart/form-data", body.GetProperty("detail").GetString());
+    }
 
     [Fact]
     public async Task PostJobReturns422ForUndecodableImage()
     {
-        var body = await AssertRejectedAsync(Png("this is not an image at all"u8.ToArray()), HttpStatusCode.UnprocessableEntity);
+        var body = await AssertRejectedAsync(Png("this is not an image at all"u8.ToArray()), HttpStatusCode.UnprocessableEntity, title: "Undecodable image");
         Assert.Contains("not a JPEG or PNG", body.GetProperty("detail").GetString());
     }
 
     [Fact]
     public async Task PostJobReturns422ForEmptyImage() =>
-        await AssertRejectedAsync(Png([]), HttpStatusCode.UnprocessableEntity);
+        await AssertRejectedAsync(Png([]), HttpStatusCode.UnprocessableEntity, title: "Empty image");
 
     [Fact]
     public async Task PostJobReturns422WhenTheHeaderClaimsHugeDimensions()
     {
-        var body = await AssertRejectedAsync(Png(TestImages.PngHeaderClaiming(65535, 65535)), HttpStatusCode.UnprocessableEntity);
+        var body = await AssertRejectedAsync(Png(TestImages.PngHeaderClaiming(65535, 65535)), HttpStatusCode.UnprocessableEntity, title: "Image too large");
         Assert.Contains("65535x65535", body.GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData(0, 16)]
+    [InlineData(16, 0)]
+    public async Task PostJobReturns422WhenTheHeaderDeclaresAZeroSide(int width, int height)
+    {
+        var body = await AssertRejectedAsync(Png(TestImages.PngHeaderClaiming(width, height)), HttpStatusCode.UnprocessableEntity, title: "Undecodable image");
+        Assert.Contains("malformed or truncated PNG header", body.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task PostJobReturns422ForAPngCutInsideItsHeader()
+    {
+        var body = await AssertRejectedAsync(Png(TestImages.Digit()[..20]), HttpStatusCode.UnprocessableEntity, title: "Undecodable image");
+        Assert.Contains("malformed or truncated PNG header", body.GetProperty("detail").GetString());
     }
 
     [Fact]
@@ -120,19 +150,19 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
         // A PNG labelled as JPEG is accepted (sniffed); JPEG-labelled garbage is not.
         var (response, _) = await PostAsync(Png(TestImages.Digit(), "image/jpeg"));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        await AssertRejectedAsync(Png([0xFF, 0xD8, 0xFF, 0x00, 0x01], "image/jpeg"), HttpStatusCode.UnprocessableEntity);
+        await AssertRejectedAsync(Png([0xFF, 0xD8, 0xFF, 0x00, 0x01], "image/jpeg"), HttpStatusCode.UnprocessableEntity, title: "Undecodable image");
     }
 
     [Fact]
     public async Task PostJobReturns404ForUnknownModel() =>
-        await AssertRejectedAsync(Png(TestImages.Digit()), HttpStatusCode.NotFound, model: "no-such-model");
+        await AssertRejectedAsync(Png(TestImages.Digit()), HttpStatusCode.NotFound, model: "no-such-model", title: "Unknown model");
 
     [Fact]
     public async Task PostJobReturns400ForMalformedMultipart()
     {
         var content = new ByteArrayContent("--xyz\r\nContent-Disposition: form-data; name=\"a\"; filename=\"a.png\"\r\n\r\nnot terminated"u8.ToArray());
         content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=xyz");
-        await AssertRejectedAsync(content, HttpStatusCode.BadRequest);
+        await AssertRejectedAsync(content, HttpStatusCode.BadRequest, title: "Malformed multipart body");
     }
 
     [Fact]
@@ -140,7 +170,7 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
     {
         var content = new ByteArrayContent("whatever"u8.ToArray());
         content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data");
-        await AssertRejectedAsync(content, HttpStatusCode.BadRequest);
+        await AssertRejectedAsync(content, HttpStatusCode.BadRequest, title: "Malformed multipart body");
     }
 
     [Fact]

@@ -18,6 +18,25 @@ public sealed class MalformedImageTests(TestImages images)
         AssertFails(bytes, ImageDecodeError.UnsupportedFormat);
     }
 
+    [Theory]
+    [InlineData(0u, 16u)]
+    [InlineData(16u, 0u)]
+    public void PngDeclaringAZeroSideFailsAsCorruptBeforeDecoding(uint width, uint height)
+    {
+        var png = PngBuilder.File(PngBuilder.Ihdr(width, height), PngBuilder.Chunk("IDAT", PngBuilder.ZlibZeros(17 * 16)));
+        AssertFails(png, ImageDecodeError.Corrupt);
+    }
+
+    [Fact]
+    public void JpegDeclaringAZeroWidthFailsAsCorruptBeforeDecoding()
+    {
+        var jpeg = images.Bytes("jpeg-420");
+        var sof = IndexOf(jpeg, 0xFF, 0xC0);
+        jpeg[sof + 7] = 0; // SOF0: marker, length (2), precision, height (2), width (2)
+        jpeg[sof + 8] = 0;
+        AssertFails(jpeg, ImageDecodeError.Corrupt);
+    }
+
     [Fact]
     public void PngSignatureAloneFailsAsTruncated()
         => AssertFails(PngBuilder.Signature, ImageDecodeError.Truncated);

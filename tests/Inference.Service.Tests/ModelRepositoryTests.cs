@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MlAspire.Inference.Service.Model;
@@ -37,14 +38,14 @@ public sealed class ModelRepositoryTests : IAsyncLifetime
         public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 
-    private async Task<ModelRepository> LoadAsync(CancellationToken cancellationToken)
+    private async Task<ModelRepository> LoadAsync(CancellationToken cancellationToken, ILoggerFactory? loggers = null)
     {
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meters = _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         _repository = new ModelRepository(
             Options.Create(new InferenceOptions { ModelRepository = _root, WarmupRuns = 1 }),
             new InferenceMetrics(meters),
-            NullLoggerFactory.Instance,
+            loggers ?? NullLoggerFactory.Instance,
             new TestEnvironment(_root),
             meters);
         await _repository.StartAsync(cancellationToken);
@@ -79,6 +80,34 @@ public sealed class ModelRepositoryTests : IAsyncLifetime
         var health = await new ModelRepositoryHealthCheck(repository).CheckHealthAsync(new HealthCheckContext(), cts.Token);
         Assert.Equal(HealthStatus.Degraded, health.Status);
         Assert.Contains("broken", health.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EachBrokenModelsReasonIsLoggedAsAnErrorAndTheGoodModelAsReady()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        TestModels.CopyModel(TestModels.DigitsDirectory, _root);
+        var broken = TestModels.CopyModel(TestModels.DigitsDirectory, _root, "broken");
+        File.WriteAllText(Path.Combine(broken, "config.json"), "{ \"name\": \"broken\", \"max_batch_size\": [ }");
+        var corrupt = TestModels.CopyModel(TestModels.DigitsDirectory, _root, "corrupt");
+        File.WriteAllText(Path.Combine(corrupt, "config.json"),
+            File.ReadAllText(Path.Combine(TestModels.DigitsDirectory, "config.json")).Replace("\"digits\"", "\"corrupt\"", StringComparison.Ordinal));
+        var garbage = new byte[4096];
+        new Random(3).NextBytes(garbage);
+        File.WriteAllBytes(Path.Combine(corrupt, "1", "model.onnx"), garbage);
+        using var capture = new CapturingLoggerProvider();
+        using var loggers = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(capture));
+
+        var repository = await LoadAsync(cts.Token, loggers);
+
+        var failures = capture.Entries.Where(e => e.EventId.Id == 3002).ToList();
+        Assert.Equal(2, failures.Count);
+        Assert.All(failures, e => Assert.Equal(LogLevel.Error, e.Level));
+        Assert.Contains(failures, e => e.Message.StartsWith("Model broken failed to load: ", StringComparison.Ordinal) && e.Message.Contains("config.json is not valid", StringComparison.Ordinal));
+        Assert.Contains(failures, e => e.Message.StartsWith("Model corrupt failed to load: ", StringComparison.Ordinal) && e.Message.Contains("OnnxRuntimeException", StringComparison.Ordinal));
+        Assert.Contains(capture.Entries, e => e.EventId.Id == 3001 && e.Message.StartsWith("Model digits ", StringComparison.Ordinal));
+        Assert.True(repository.TryGet("digits", out var digits));
+        Assert.Equal(ModelStatus.Ready, digits.Status);
     }
 
     [Fact]

@@ -246,6 +246,36 @@ public sealed class RedisResilienceTests
         _ = serving;
     }
 
+    [Theory]
+    [InlineData("$abc\r\nxyz\r\n", false, "Invalid length")]
+    [InlineData("$3\r\nabcXY", false, "not followed by CRLF")]
+    [InlineData("*-5\r\n", false, "negative count")]
+    [InlineData("\0\r\n", false, "Unknown RESP type byte")]
+    [InlineData("*2\r\n:1\r\n", true, "truncated")]
+    [InlineData("$10\r\nabc", true, "truncated")]
+    public async Task MalformedOrTruncatedReplyFromAFakeServerIsAProtocolExceptionAndTheClientReconnects(string reply, bool hangUp, string messagePart)
+    {
+        var ct = TestTimeout.Token();
+        await using var server = FakeRespServer.Start(connection => connection == 1 ? (Encoding.ASCII.GetBytes(reply), hangUp) : ("+PONG\r\n"u8.ToArray(), false));
+        await using var client = await RedisClient.ConnectAsync($"{server.Endpoint},protocol=resp2,syncTimeout=5000,reconnectMaxDelay=100", ct);
+
+        var ex = await Assert.ThrowsAsync<RedisProtocolException>(() => client.PingAsync(ct));
+        Assert.Contains(messagePart, ex.Message, StringComparison.Ordinal);
+        await WaitUntil(() => client.IsConnected && server.Connections >= 2, ct);
+        Assert.True(await client.PingAsync(ct) > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task ReplyThatStopsMidwayOnAnOpenConnectionTimesOutInsteadOfHanging()
+    {
+        var ct = TestTimeout.Token();
+        await using var server = FakeRespServer.Start(_ => ("$10\r\nabc"u8.ToArray(), false));
+        await using var client = await RedisClient.ConnectAsync($"{server.Endpoint},protocol=resp2,syncTimeout=300", ct);
+
+        var ex = await Assert.ThrowsAsync<RedisTimeoutException>(() => client.PingAsync(ct));
+        Assert.Contains("PING", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task PubSubSurvivesClientKillAndServerRestart()
     {

@@ -113,6 +113,28 @@ public sealed class GrpcServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GzipMessageThatInflatesPastTheReceiveLimitIsResourceExhausted()
+    {
+        // About 1 KB on the wire, 1 MB inflated: the server stops inflating at its 64 KB limit.
+        var bomb = Internal.GrpcMessageIO.SerializeFrame(new BytesValue { Value = ByteString.CopyFrom(new byte[1 << 20]) }, int.MaxValue, gzip: true,
+            System.IO.Compression.CompressionLevel.SmallestSize);
+        Assert.True(bomb.Length < 64 * 1024);
+        var result = await _raw.PostAsync(_host.Address, "/test.Probe/Echo", bomb, Token, headers: ("grpc-encoding", "gzip"));
+        Assert.Equal("8", result.GrpcStatus);
+        Assert.Contains("Decompressed message larger than max", result.Header("grpc-message"));
+    }
+
+    [Fact]
+    public async Task CorruptGzipMessageIsInternal()
+    {
+        var frame = EchoFrame(200);
+        frame[0] = 1; // "compressed", but the payload is a plain protobuf message, not gzip
+        var result = await _raw.PostAsync(_host.Address, "/test.Probe/Echo", frame, Token, headers: ("grpc-encoding", "gzip"));
+        Assert.Equal("13", result.GrpcStatus);
+        Assert.Contains("decompress", result.Header("grpc-message"));
+    }
+
+    [Fact]
     public async Task UnsupportedRequestEncodingIsUnimplementedAndListsAcceptedEncodings()
     {
         var result = await _raw.PostAsync(_host.Address, "/test.Probe/Echo", EchoFrame(), Token, headers: ("grpc-encoding", "snappy"));
@@ -124,6 +146,9 @@ public sealed class GrpcServerTests : IAsyncLifetime
     [InlineData("10x")]
     [InlineData("123456789S")]
     [InlineData("-5m")]
+    [InlineData("S")]
+    [InlineData("1000")]
+    [InlineData("1.5S")]
     public async Task MalformedTimeoutIsInternal(string timeout)
     {
         var result = await _raw.PostAsync(_host.Address, "/test.Probe/Echo", EchoFrame(), Token, headers: ("grpc-timeout", timeout));
