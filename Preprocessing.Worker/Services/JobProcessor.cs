@@ -71,7 +71,7 @@ internal sealed class JobProcessor(
     private async Task ProcessModelAsync(string model, List<QueuedJob> jobs, CancellationToken stoppingToken)
     {
         ModelSpec? spec = null;
-        var failingSince = DateTimeOffset.MaxValue;
+        DateTimeOffset? failingSince = null;
         for (var retry = 1; spec is null; retry++)
         {
             try
@@ -91,8 +91,8 @@ internal sealed class JobProcessor(
             catch (RpcException ex)
             {
                 // Any other answer means the service cannot say now (down, restarting, loading): wait, keep the jobs.
-                failingSince = Min(failingSince, time.GetUtcNow());
-                if (await GiveUpAsync(jobs, failingSince, $"the model's metadata stayed unavailable ({ex.StatusCode})").ConfigureAwait(false))
+                failingSince ??= time.GetUtcNow();
+                if (await GiveUpAsync(jobs, failingSince.Value, $"the model's metadata stayed unavailable ({ex.StatusCode})").ConfigureAwait(false))
                 {
                     return;
                 }
@@ -224,7 +224,7 @@ internal sealed class JobProcessor(
                 }
             }
 
-            var failingSince = DateTimeOffset.MaxValue;
+            DateTimeOffset? failingSince = null;
             for (var retry = 1; ; retry++)
             {
                 var request = BuildRequest(spec, buffer, ready);
@@ -254,8 +254,8 @@ internal sealed class JobProcessor(
 
                 // The service is restarting, overloaded or loading: not the jobs' fault, so no attempt is spent. Retry
                 // until it answers or RetryFor runs out.
-                failingSince = Min(failingSince, time.GetUtcNow());
-                if (await GiveUpAsync(ready, failingSince, $"inference kept failing ({failure})").ConfigureAwait(false))
+                failingSince ??= time.GetUtcNow();
+                if (await GiveUpAsync(ready, failingSince.Value, $"inference kept failing ({failure})").ConfigureAwait(false))
                 {
                     return true;
                 }
@@ -305,8 +305,6 @@ internal sealed class JobProcessor(
             return false;
         }
     }
-
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static Activity? StartBatchActivity(string model, QueuedJob[] chunk)
     {
