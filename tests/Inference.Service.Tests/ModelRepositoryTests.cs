@@ -53,17 +53,24 @@ public sealed class ModelRepositoryTests : IAsyncLifetime
         return _repository;
     }
 
+    /// <summary>The digits model as "digits", as "broken" with <paramref name="brokenConfig"/>, and as "corrupt" with
+    /// <paramref name="corruptModel"/> for its model.onnx.</summary>
+    private void CopyGoodBrokenAndCorruptModels(string brokenConfig, byte[] corruptModel)
+    {
+        TestModels.CopyModel(TestModels.DigitsDirectory, _root);
+        var broken = TestModels.CopyModel(TestModels.DigitsDirectory, _root, "broken");
+        File.WriteAllText(Path.Combine(broken, "config.json"), brokenConfig);
+        var corrupt = TestModels.CopyModel(TestModels.DigitsDirectory, _root, "corrupt");
+        File.WriteAllText(Path.Combine(corrupt, "config.json"),
+            File.ReadAllText(Path.Combine(TestModels.DigitsDirectory, "config.json")).Replace("\"digits\"", "\"corrupt\"", StringComparison.Ordinal));
+        File.WriteAllBytes(Path.Combine(corrupt, "1", "model.onnx"), corruptModel);
+    }
+
     [Fact]
     public async Task ABrokenModelFailsWithItsReasonWhileTheOthersServe()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        TestModels.CopyModel(TestModels.DigitsDirectory, _root);
-        var broken = TestModels.CopyModel(TestModels.DigitsDirectory, _root, "broken");
-        File.WriteAllText(Path.Combine(broken, "config.json"), "{ \"name\": \"broken\", ");
-        var corrupt = TestModels.CopyModel(TestModels.DigitsDirectory, _root, "corrupt");
-        File.WriteAllText(Path.Combine(corrupt, "config.json"),
-            File.ReadAllText(Path.Combine(TestModels.DigitsDirectory, "config.json")).Replace("\"digits\"", "\"corrupt\"", StringComparison.Ordinal));
-        File.WriteAllBytes(Path.Combine(corrupt, "1", "model.onnx"), [0x08, 0x07, 0xFF, 0xFF, 0x12]);
+        CopyGoodBrokenAndCorruptModels("{ \"name\": \"broken\", ", [0x08, 0x07, 0xFF, 0xFF, 0x12]);
 
         var repository = await LoadAsync(cts.Token);
 
@@ -86,15 +93,9 @@ public sealed class ModelRepositoryTests : IAsyncLifetime
     public async Task EachBrokenModelsReasonIsLoggedAsAnErrorAndTheGoodModelAsReady()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        TestModels.CopyModel(TestModels.DigitsDirectory, _root);
-        var broken = TestModels.CopyModel(TestModels.DigitsDirectory, _root, "broken");
-        File.WriteAllText(Path.Combine(broken, "config.json"), "{ \"name\": \"broken\", \"max_batch_size\": [ }");
-        var corrupt = TestModels.CopyModel(TestModels.DigitsDirectory, _root, "corrupt");
-        File.WriteAllText(Path.Combine(corrupt, "config.json"),
-            File.ReadAllText(Path.Combine(TestModels.DigitsDirectory, "config.json")).Replace("\"digits\"", "\"corrupt\"", StringComparison.Ordinal));
         var garbage = new byte[4096];
         new Random(3).NextBytes(garbage);
-        File.WriteAllBytes(Path.Combine(corrupt, "1", "model.onnx"), garbage);
+        CopyGoodBrokenAndCorruptModels("{ \"name\": \"broken\", \"max_batch_size\": [ }", garbage);
         using var capture = new CapturingLoggerProvider();
         using var loggers = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(capture));
 
