@@ -9,6 +9,7 @@ using MlAspire.Redis;
 //   pipelined (SET_P, GET_P): one caller per connection issues `pipeline` commands without awaiting each, then awaits
 //                             all of them, and repeats (what redis-benchmark -P does, and how users pipeline).
 // *_BYTES_PER_OP: bytes allocated by the whole process per command (GC.GetTotalAllocatedBytes), all threads.
+// *_CPU_US_PER_OP: process CPU time (user + system, all threads) per command; less sensitive to other load than ops/s.
 var port = Arg("--port", 6379);
 var connections = Arg("--connections", 4);
 var pipeline = Arg("--pipeline", 16);
@@ -66,19 +67,26 @@ foreach (var client in clients)
     await client.DisposeAsync();
 }
 
-void Report(string name, (double Rps, double BytesPerOp) result)
+void Report(string name, (double Rps, double BytesPerOp, double CpuUsPerOp) result)
 {
     Console.WriteLine($"{name},{result.Rps.ToString("F0", CultureInfo.InvariantCulture)}");
     Console.WriteLine($"{name}_BYTES_PER_OP,{result.BytesPerOp.ToString("F0", CultureInfo.InvariantCulture)}");
+    Console.WriteLine($"{name}_CPU_US_PER_OP,{result.CpuUsPerOp.ToString("F2", CultureInfo.InvariantCulture)}");
 }
 
-async Task<(double Rps, double BytesPerOp)> Measure(Func<Func<RedisClient, Task>, int, Task> mode, Func<RedisClient, Task> command)
+async Task<(double Rps, double BytesPerOp, double CpuUsPerOp)> Measure(Func<Func<RedisClient, Task>, int, Task> mode, Func<RedisClient, Task> command)
 {
+    using var process = Process.GetCurrentProcess();
+    var cpu = process.TotalProcessorTime;
     var allocated = GC.GetTotalAllocatedBytes(precise: false);
     var started = Stopwatch.GetTimestamp();
     await mode(command, requests);
     var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-    return (requests / seconds, (GC.GetTotalAllocatedBytes(precise: false) - allocated) / (double)requests);
+    process.Refresh();
+    return (
+        requests / seconds,
+        (GC.GetTotalAllocatedBytes(precise: false) - allocated) / (double)requests,
+        (process.TotalProcessorTime - cpu).TotalMicroseconds / requests);
 }
 
 async Task Concurrent(Func<RedisClient, Task> command, int total)
