@@ -14,9 +14,48 @@ internal sealed partial class RedisConnection
             {
                 var read = await _reader.ReadAsync().ConfigureAwait(false);
                 var buffer = read.Buffer;
-                while (RespReader.TryRead(ref buffer, out var reply))
+                // A lone reply (the common case at low load) needs no batch: it gets a work item of its own.
+                PendingReply? lone = null;
+                RedisResult? loneReply = null;
+                ReplyBatch? batch = null;
+                try
                 {
-                    Dispatch(reply);
+                    while (RespReader.TryRead(ref buffer, out var reply))
+                    {
+                        if (Dispatch(reply) is not { } pending)
+                        {
+                            continue;
+                        }
+
+                        if (lone is null && batch is null)
+                        {
+                            (lone, loneReply) = (pending, reply);
+                            continue;
+                        }
+
+                        if (batch is null)
+                        {
+                            batch = new ReplyBatch();
+                            batch.Add(lone!, loneReply!);
+                            lone = null;
+                        }
+
+                        batch.Add(pending, reply);
+                        if (batch.IsFull)
+                        {
+                            Deliver(batch);
+                            batch = null;
+                        }
+                    }
+                }
+                finally
+                {
+                    // Matched replies are off the pending queue: they must be delivered even if a later one is malformed.
+                    lone?.CompleteLater(loneReply!, preferLocal: true);
+                    if (batch is not null)
+                    {
+                        Deliver(batch);
+                    }
                 }
 
                 _reader.AdvanceTo(buffer.Start, buffer.End);
@@ -45,7 +84,31 @@ internal sealed partial class RedisConnection
         Close(reason);
     }
 
-    private void Dispatch(RedisResult reply)
+    /// <summary>
+    /// Queues one work item that completes the batch's commands in order (their continuations run there, not here).
+    /// </summary>
+    private void Deliver(ReplyBatch batch)
+    {
+        // Drop delivered batches here too, so they die young instead of waiting for the next sweep; only whoever holds
+        // the sweep flag dequeues (when the sweep holds it, it does the same).
+        if (Interlocked.CompareExchange(ref _sweeping, 1, 0) == 0)
+        {
+            DropDeliveredBatches();
+            Volatile.Write(ref _sweeping, 0);
+        }
+
+        _batches.Enqueue(batch);
+        ThreadPool.UnsafeQueueUserWorkItem(batch, preferLocal: true);
+
+        // The sweep watches batches only while the connection is open; Close() rescues those it saw.
+        if (_isClosed)
+        {
+            batch.Rescue();
+        }
+    }
+
+    /// <summary>Routes pub/sub frames; returns the command a reply belongs to, or null when it belongs to none.</summary>
+    private PendingReply? Dispatch(RedisResult reply)
     {
         if (reply.Type == RedisResultType.Push || (IsSubscriber && reply.Type == RedisResultType.Array))
         {
@@ -53,13 +116,13 @@ internal sealed partial class RedisConnection
             if (kind is PubSubFrame.Message)
             {
                 _onPush?.Invoke(reply);
-                return;
+                return null;
             }
 
             if (reply.Type == RedisResultType.Push && kind is not PubSubFrame.Confirmation)
             {
                 // Out-of-band data we do not use (for example client-side caching invalidations).
-                return;
+                return null;
             }
         }
 
@@ -68,13 +131,13 @@ internal sealed partial class RedisConnection
             if (_isClosed)
             {
                 // Close() already failed every waiting command; what is left in the buffer no longer matters.
-                return;
+                return null;
             }
 
             throw new RedisProtocolException($"The server sent a reply ({Describe(reply)}) while no command was waiting.");
         }
 
-        pending.TrySetResult(reply);
+        return pending;
     }
 
     private static string Describe(RedisResult reply) => reply.Type.ToString();
