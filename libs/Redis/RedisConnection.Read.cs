@@ -14,48 +14,9 @@ internal sealed partial class RedisConnection
             {
                 var read = await _reader.ReadAsync().ConfigureAwait(false);
                 var buffer = read.Buffer;
-                // A lone reply (the common case at low load) needs no batch: it gets a work item of its own.
-                PendingReply? lone = null;
-                RedisResult? loneReply = null;
-                ReplyBatch? batch = null;
-                try
+                while (RespReader.TryRead(ref buffer, out var reply))
                 {
-                    while (RespReader.TryRead(ref buffer, out var reply))
-                    {
-                        if (Dispatch(reply) is not { } pending)
-                        {
-                            continue;
-                        }
-
-                        if (lone is null && batch is null)
-                        {
-                            (lone, loneReply) = (pending, reply);
-                            continue;
-                        }
-
-                        if (batch is null)
-                        {
-                            batch = new ReplyBatch();
-                            batch.Add(lone!, loneReply!);
-                            lone = null;
-                        }
-
-                        batch.Add(pending, reply);
-                        if (batch.IsFull)
-                        {
-                            Deliver(batch);
-                            batch = null;
-                        }
-                    }
-                }
-                finally
-                {
-                    // Matched replies are off the pending queue: they must be delivered even if a later one is malformed.
-                    lone?.CompleteLater(loneReply!, preferLocal: true);
-                    if (batch is not null)
-                    {
-                        Deliver(batch);
-                    }
+                    Dispatch(reply);
                 }
 
                 _reader.AdvanceTo(buffer.Start, buffer.End);
@@ -84,31 +45,7 @@ internal sealed partial class RedisConnection
         Close(reason);
     }
 
-    /// <summary>
-    /// Queues one work item that completes the batch's commands in order (their continuations run there, not here).
-    /// </summary>
-    private void Deliver(ReplyBatch batch)
-    {
-        // Drop delivered batches here too, so they die young instead of waiting for the next sweep; only whoever holds
-        // the sweep flag dequeues (when the sweep holds it, it does the same).
-        if (Interlocked.CompareExchange(ref _sweeping, 1, 0) == 0)
-        {
-            DropDeliveredBatches();
-            Volatile.Write(ref _sweeping, 0);
-        }
-
-        _batches.Enqueue(batch);
-        ThreadPool.UnsafeQueueUserWorkItem(batch, preferLocal: true);
-
-        // The sweep watches batches only while the connection is open; Close() rescues those it saw.
-        if (_isClosed)
-        {
-            batch.Rescue();
-        }
-    }
-
-    /// <summary>Routes pub/sub frames; returns the command a reply belongs to, or null when it belongs to none.</summary>
-    private PendingReply? Dispatch(RedisResult reply)
+    private void Dispatch(RedisResult reply)
     {
         if (reply.Type == RedisResultType.Push || (IsSubscriber && reply.Type == RedisResultType.Array))
         {
@@ -116,13 +53,13 @@ internal sealed partial class RedisConnection
             if (kind is PubSubFrame.Message)
             {
                 _onPush?.Invoke(reply);
-                return null;
+                return;
             }
 
             if (reply.Type == RedisResultType.Push && kind is not PubSubFrame.Confirmation)
             {
                 // Out-of-band data we do not use (for example client-side caching invalidations).
-                return null;
+                return;
             }
         }
 
@@ -131,13 +68,13 @@ internal sealed partial class RedisConnection
             if (_isClosed)
             {
                 // Close() already failed every waiting command; what is left in the buffer no longer matters.
-                return null;
+                return;
             }
 
             throw new RedisProtocolException($"The server sent a reply ({Describe(reply)}) while no command was waiting.");
         }
 
-        return pending;
+        pending.TrySetResult(reply);
     }
 
     private static string Describe(RedisResult reply) => reply.Type.ToString();

@@ -6,59 +6,11 @@ internal sealed partial class RedisConnection
 {
     private static readonly TimeSpan s_sweepPeriod = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>1 while a sweep (or the read loop trimming <see cref="_batches"/>) runs; Close() takes it for good.</summary>
-    private int _sweeping;
-
     /// <summary>
     /// Fails commands whose deadline passed, oldest first. One timer per connection instead of one per command; the
     /// timed-out entries stay queued so their replies are still consumed in order.
     /// </summary>
     private void SweepTimeouts()
-    {
-        // Timer callbacks may overlap when one is slow; one sweep at a time owns the batch queue and the expiry walk.
-        if (Interlocked.Exchange(ref _sweeping, 1) == 1)
-        {
-            return;
-        }
-
-        try
-        {
-            RescueStalledBatches();
-            ExpireOverdue();
-        }
-        finally
-        {
-            Volatile.Write(ref _sweeping, 0);
-        }
-    }
-
-    /// <summary>Only while holding <see cref="_sweeping"/>: then this is the queue's only consumer.</summary>
-    private void DropDeliveredBatches()
-    {
-        while (_batches.TryPeek(out var head) && head.IsDone)
-        {
-            _batches.TryDequeue(out _);
-        }
-    }
-
-    private void RescueStalledBatches()
-    {
-        DropDeliveredBatches();
-        if (_batches.IsEmpty)
-        {
-            return;
-        }
-
-        foreach (var batch in _batches)
-        {
-            if (!batch.IsDone)
-            {
-                batch.RescueIfStalled();
-            }
-        }
-    }
-
-    private void ExpireOverdue()
     {
         var now = Stopwatch.GetTimestamp();
 
@@ -71,7 +23,7 @@ internal sealed partial class RedisConnection
 
         foreach (var pending in _pending)
         {
-            if (pending.IsSettled)
+            if (pending.Task.IsCompleted)
             {
                 continue;
             }
@@ -117,10 +69,9 @@ internal sealed partial class RedisConnection
         }
         else
         {
-            // Under load, flush from the thread pool, on this thread's local queue: it runs once the current work item
-            // ends, so the callers woken by the same reply batch (one work item) or a caller issuing a burst queue
-            // their commands first and one socket write carries them all, without waking another thread for it.
-            ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.FlushLoopAsync(), this, preferLocal: true);
+            // Under load, flush from the thread pool: callers woken by the same batch of replies queue their
+            // commands first, so one socket write carries them all.
+            ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.FlushLoopAsync(), this, preferLocal: false);
         }
 
         return pending.Task;

@@ -18,7 +18,6 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Action<RedisResult>? _onPush;
     private readonly ConcurrentQueue<PendingReply> _pending = new();
-    private readonly ConcurrentQueue<ReplyBatch> _batches = new();
     private readonly TaskCompletionSource<Exception> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _writeLock = new();
     private PooledBufferWriter _buffer = new();
@@ -80,24 +79,16 @@ internal sealed partial class RedisConnection : IAsyncDisposable
 
         _sweep.Dispose();
 
-        // Take the sweep's place for good (a tick may still be running), then rescue the batches it was watching.
-        while (Interlocked.Exchange(ref _sweeping, 1) == 1)
-        {
-            Thread.Yield();
-        }
-
-        while (_batches.TryDequeue(out var batch))
-        {
-            batch.Rescue();
-        }
-
         var connectionError = reason as RedisConnectionException
             ?? new RedisConnectionException($"The connection to {Endpoint} was lost: {reason.Message}", reason);
         var first = true;
         while (_pending.TryDequeue(out var pending))
         {
-            pending.FailLater(first && reason is RedisProtocolException ? reason : connectionError);
+            pending.TrySetException(first && reason is RedisProtocolException ? reason : connectionError);
             first = false;
+
+            // Callers that gave up (timeout, cancellation) no longer await this task; mark the failure observed.
+            _ = pending.Task.Exception;
         }
 
         try
