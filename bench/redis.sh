@@ -44,16 +44,16 @@ our_get=$(pick "$work/ours.*.csv" GET 2)
 our_p50=$(pick "$work/ours.*.csv" GET_P1_P50_MS 2)
 our_set_p=$(pick "$work/ours.*.csv" SET_P 2)
 our_get_p=$(pick "$work/ours.*.csv" GET_P 2)
-bytes() { pick "$work/ours.*.csv" "$1_BYTES_PER_OP" 2; }
+bytes() { printf '%s B/op, %s us CPU/op' "$(pick "$work/ours.*.csv" "$1_BYTES_PER_OP" 2)" "$(pick "$work/ours.*.csv" "$1_CPU_US_PER_OP" 2)"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 
 printf 'machine: %s cores, load average %s before, %s after\n' "$(nproc)" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'throughput (-c %s -P %s, %s requests, median of 3)\n' "$connections" "$pipeline" "$requests"
 printf '  SET  redis-benchmark %10.0f ops/s\n' "$rb_set"
-printf '       ours pipelined   %10.0f ops/s   ratio %s (goal >= 0.80)   %s B/op\n' "$our_set_p" "$(ratio "$our_set_p" "$rb_set")" "$(bytes SET_P)"
-printf '       ours concurrent  %10.0f ops/s   ratio %s (goal >= 0.80)   %s B/op\n' "$our_set" "$(ratio "$our_set" "$rb_set")" "$(bytes SET)"
+printf '       ours pipelined   %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set_p" "$(ratio "$our_set_p" "$rb_set")" "$(bytes SET_P)"
+printf '       ours concurrent  %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set" "$(ratio "$our_set" "$rb_set")" "$(bytes SET)"
 printf '  GET  redis-benchmark %10.0f ops/s\n' "$rb_get"
-printf '       ours pipelined   %10.0f ops/s   ratio %s (goal >= 0.80)   %s B/op\n' "$our_get_p" "$(ratio "$our_get_p" "$rb_get")" "$(bytes GET_P)"
-printf '       ours concurrent  %10.0f ops/s   ratio %s (goal >= 0.80)   %s B/op\n' "$our_get" "$(ratio "$our_get" "$rb_get")" "$(bytes GET)"
+printf '       ours pipelined   %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_get_p" "$(ratio "$our_get_p" "$rb_get")" "$(bytes GET_P)"
+printf '       ours concurrent  %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_get" "$(ratio "$our_get" "$rb_get")" "$(bytes GET)"
 printf 'latency (-c 1 -P 1, %s requests, median of 3)\n' "$latency_requests"
-printf '  GET p50  redis-benchmark %.4f ms   ours %.4f ms   ratio %s (goal <= 1.20)   %s B/op\n' "$rb_p50" "$our_p50" "$(ratio "$our_p50" "$rb_p50")" "$(bytes GET_P1)"
+printf '  GET p50  redis-benchmark %.4f ms   ours %.4f ms   ratio %s (goal <= 1.20)   %s B/op\n' "$rb_p50" "$our_p50" "$(ratio "$our_p50" "$rb_p50")" "$(pick "$work/ours.*.csv" GET_P1_BYTES_PER_OP 2)"
