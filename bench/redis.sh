@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Our Redis client vs redis-benchmark against the same redis-server in the same run.
-#   throughput: SET and GET, same connection count (-c) and commands in flight per connection (-P)
+#   throughput: SET and GET, same connection count (-c) and commands in flight per connection (-P), in two modes:
+#               concurrent = -P independent callers per connection, each awaiting one command at a time;
+#               pipelined  = one caller per connection issues -P commands, then awaits them all (as redis-benchmark -P)
 #   latency:    GET p50 with one connection and one command at a time (-c 1 -P 1)
 # Usage: bench/redis.sh [requests]   (defaults keep the run well under 2 minutes)
 set -euo pipefail
@@ -21,6 +23,7 @@ for _ in $(seq 1 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sl
 dotnet build -c Release "$repo_root/bench/Redis.Bench" -v q -nologo >/dev/null
 bench_dll="$repo_root/bench/Redis.Bench/bin/Release/net10.0/MlAspire.Redis.Bench.dll"
 
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 # Three interleaved rounds (redis-benchmark, then ours) so that load from other processes hits both alike;
 # each figure below is the median of its three rounds.
 # redis-benchmark --csv: "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms",...
@@ -39,11 +42,18 @@ rb_p50=$(pick "$work/rb-latency.*.csv" GET 5)
 our_set=$(pick "$work/ours.*.csv" SET 2)
 our_get=$(pick "$work/ours.*.csv" GET 2)
 our_p50=$(pick "$work/ours.*.csv" GET_P1_P50_MS 2)
+our_set_p=$(pick "$work/ours.*.csv" SET_P 2)
+our_get_p=$(pick "$work/ours.*.csv" GET_P 2)
+bytes() { printf '%s B/op, %s us CPU/op' "$(pick "$work/ours.*.csv" "$1_BYTES_PER_OP" 2)" "$(pick "$work/ours.*.csv" "$1_CPU_US_PER_OP" 2)"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 
-printf 'machine: %s cores, load average %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'machine: %s cores, load average %s before, %s after\n' "$(nproc)" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'throughput (-c %s -P %s, %s requests, median of 3)\n' "$connections" "$pipeline" "$requests"
-printf '  SET  redis-benchmark %10.0f ops/s   ours %10.0f ops/s   ratio %s (goal >= 0.80)\n' "$rb_set" "$our_set" "$(ratio "$our_set" "$rb_set")"
-printf '  GET  redis-benchmark %10.0f ops/s   ours %10.0f ops/s   ratio %s (goal >= 0.80)\n' "$rb_get" "$our_get" "$(ratio "$our_get" "$rb_get")"
+printf '  SET  redis-benchmark %10.0f ops/s\n' "$rb_set"
+printf '       ours pipelined   %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set_p" "$(ratio "$our_set_p" "$rb_set")" "$(bytes SET_P)"
+printf '       ours concurrent  %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set" "$(ratio "$our_set" "$rb_set")" "$(bytes SET)"
+printf '  GET  redis-benchmark %10.0f ops/s\n' "$rb_get"
+printf '       ours pipelined   %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_get_p" "$(ratio "$our_get_p" "$rb_get")" "$(bytes GET_P)"
+printf '       ours concurrent  %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_get" "$(ratio "$our_get" "$rb_get")" "$(bytes GET)"
 printf 'latency (-c 1 -P 1, %s requests, median of 3)\n' "$latency_requests"
-printf '  GET p50  redis-benchmark %.4f ms   ours %.4f ms   ratio %s (goal <= 1.20)\n' "$rb_p50" "$our_p50" "$(ratio "$our_p50" "$rb_p50")"
+printf '  GET p50  redis-benchmark %.4f ms   ours %.4f ms   ratio %s (goal <= 1.20)   %s B/op\n' "$rb_p50" "$our_p50" "$(ratio "$our_p50" "$rb_p50")" "$(pick "$work/ours.*.csv" GET_P1_BYTES_PER_OP 2)"

@@ -4,6 +4,12 @@ using MlAspire.Redis;
 
 // Measures the client the way redis-benchmark measures the server: same key, same 3-byte value, same number of
 // connections and the same number of commands in flight per connection. Prints CSV: name,value.
+// Two throughput modes, both with `pipeline` commands in flight per connection:
+//   concurrent (SET, GET):  `pipeline` independent callers per connection, each awaiting one command at a time;
+//   pipelined (SET_P, GET_P): one caller per connection issues `pipeline` commands without awaiting each, then awaits
+//                             all of them, and repeats (what redis-benchmark -P does, and how users pipeline).
+// *_BYTES_PER_OP: bytes allocated by the whole process per command (GC.GetTotalAllocatedBytes), all threads.
+// *_CPU_US_PER_OP: process CPU time (user + system, all threads) per command; less sensitive to other load than ops/s.
 var port = Arg("--port", 6379);
 var connections = Arg("--connections", 4);
 var pipeline = Arg("--pipeline", 16);
@@ -19,15 +25,20 @@ for (var i = 0; i < clients.Length; i++)
 
 const string Key = "key:__rand_int__";
 RedisValue value = "xxx";
+Func<RedisClient, Task> set = c => c.StringSetAsync(Key, value);
+Func<RedisClient, Task> get = c => c.StringGetAsync(Key);
 
 // Warm-up: JIT, tiered compilation, pooled buffers.
-await Throughput(static (c, k, v) => c.StringSetAsync(k, v), requests / 4);
-await Throughput(static (c, k, _) => c.StringGetAsync(k), requests / 4);
+foreach (var command in new[] { set, get })
+{
+    await Concurrent(command, requests / 4);
+    await Pipelined(command, requests / 4);
+}
 
-var setRps = await Throughput(static (c, k, v) => c.StringSetAsync(k, v), requests);
-var getRps = await Throughput(static (c, k, _) => c.StringGetAsync(k), requests);
-Console.WriteLine($"SET,{setRps.ToString("F0", CultureInfo.InvariantCulture)}");
-Console.WriteLine($"GET,{getRps.ToString("F0", CultureInfo.InvariantCulture)}");
+Report("SET", await Measure(Concurrent, set));
+Report("GET", await Measure(Concurrent, get));
+Report("SET_P", await Measure(Pipelined, set));
+Report("GET_P", await Measure(Pipelined, get));
 
 // Latency: one connection, one command at a time.
 var single = clients[0];
@@ -37,6 +48,7 @@ for (var i = 0; i < 2_000; i++)
     await single.StringGetAsync(Key);
 }
 
+var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
 for (var i = 0; i < samples.Length; i++)
 {
     var started = Stopwatch.GetTimestamp();
@@ -44,19 +56,42 @@ for (var i = 0; i < samples.Length; i++)
     samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 }
 
+var latencyBytes = (GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore) / (double)samples.Length;
 Array.Sort(samples);
 Console.WriteLine($"GET_P1_P50_MS,{samples[samples.Length / 2].ToString("F4", CultureInfo.InvariantCulture)}");
 Console.WriteLine($"GET_P1_P99_MS,{samples[(int)(samples.Length * 0.99)].ToString("F4", CultureInfo.InvariantCulture)}");
+Console.WriteLine($"GET_P1_BYTES_PER_OP,{latencyBytes.ToString("F0", CultureInfo.InvariantCulture)}");
 
 foreach (var client in clients)
 {
     await client.DisposeAsync();
 }
 
-async Task<double> Throughput(Func<RedisClient, string, RedisValue, Task> command, int total)
+void Report(string name, (double Rps, double BytesPerOp, double CpuUsPerOp) result)
+{
+    Console.WriteLine($"{name},{result.Rps.ToString("F0", CultureInfo.InvariantCulture)}");
+    Console.WriteLine($"{name}_BYTES_PER_OP,{result.BytesPerOp.ToString("F0", CultureInfo.InvariantCulture)}");
+    Console.WriteLine($"{name}_CPU_US_PER_OP,{result.CpuUsPerOp.ToString("F2", CultureInfo.InvariantCulture)}");
+}
+
+async Task<(double Rps, double BytesPerOp, double CpuUsPerOp)> Measure(Func<Func<RedisClient, Task>, int, Task> mode, Func<RedisClient, Task> command)
+{
+    using var process = Process.GetCurrentProcess();
+    var cpu = process.TotalProcessorTime;
+    var allocated = GC.GetTotalAllocatedBytes(precise: false);
+    var started = Stopwatch.GetTimestamp();
+    await mode(command, requests);
+    var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    process.Refresh();
+    return (
+        requests / seconds,
+        (GC.GetTotalAllocatedBytes(precise: false) - allocated) / (double)requests,
+        (process.TotalProcessorTime - cpu).TotalMicroseconds / requests);
+}
+
+async Task Concurrent(Func<RedisClient, Task> command, int total)
 {
     var remaining = total;
-    var started = Stopwatch.GetTimestamp();
     var workers = new List<Task>();
     foreach (var client in clients)
     {
@@ -66,14 +101,43 @@ async Task<double> Throughput(Func<RedisClient, string, RedisValue, Task> comman
             {
                 while (Interlocked.Decrement(ref remaining) >= 0)
                 {
-                    await command(client, Key, value);
+                    await command(client);
                 }
             }));
         }
     }
 
     await Task.WhenAll(workers);
-    return total / Stopwatch.GetElapsedTime(started).TotalSeconds;
+}
+
+async Task Pipelined(Func<RedisClient, Task> command, int total)
+{
+    var remaining = total;
+    var workers = new List<Task>();
+    foreach (var client in clients)
+    {
+        workers.Add(Task.Run(async () =>
+        {
+            var burst = new Task[pipeline];
+            while (true)
+            {
+                var count = 0;
+                while (count < burst.Length && Interlocked.Decrement(ref remaining) >= 0)
+                {
+                    burst[count++] = command(client);
+                }
+
+                if (count == 0)
+                {
+                    return;
+                }
+
+                await Task.WhenAll(count == burst.Length ? burst : burst[..count]);
+            }
+        }));
+    }
+
+    await Task.WhenAll(workers);
 }
 
 int Arg(string name, int fallback)
