@@ -53,8 +53,9 @@ internal sealed class JobStore(RedisClient redis, IOptions<GatewayOptions> optio
         var code = reply.Items[0].AsInt64();
         if (code == -1)
         {
-            activity?.SetTag("mlaspire.queue.depth", reply.Items[1].AsInt64());
-            return EnqueueOutcome.QueueFull(reply.Items[1].AsInt64());
+            var depth = reply.Items[1].AsInt64();
+            activity?.SetTag("mlaspire.queue.depth", depth);
+            return EnqueueOutcome.QueueFull(depth);
         }
 
         var joined = reply.Items[1].AsString() ?? "";
