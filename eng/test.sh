@@ -16,9 +16,22 @@ if ! dotnet build MlAspire.sln --nologo --verbosity quiet; then
     echo "build failed"; echo "0 passed, 1 failed"; exit 1
 fi
 
-dotnet test MlAspire.sln --no-build --nologo --verbosity quiet \
-    --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
-test_rc=$?
+run_tests() {
+    dotnet test "$@" --no-build --nologo --verbosity quiet \
+        --logger "trx" --logger "console;verbosity=normal" --results-directory "$results"
+}
+
+# The container end-to-end test builds every image with Docker for minutes, which starves a small machine; it runs
+# on its own after the rest so that the timing of the process-level tests is not measured against image builds.
+containers="FullyQualifiedName~MlAspire.AppHost.Tests.Containers"
+if [ "$#" -gt 0 ]; then
+    run_tests MlAspire.sln "$@"
+    test_rc=$?
+else
+    run_tests MlAspire.sln --filter "FullyQualifiedName!~MlAspire.AppHost.Tests.Containers"
+    test_rc=$?
+    run_tests tests/AppHost.Tests/AppHost.Tests.csproj --filter "$containers" || test_rc=1
+fi
 
 # Sum the counters of every TRX file: <Counters total=".." executed=".." passed=".." failed=".." ...>
 read -r passed failed skipped < <(python3 - "$results" <<'PY'
@@ -36,6 +49,12 @@ for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
     # xunit also logs each failed test as an error line ("... [FAIL]"); that one is already counted above.
     f += sum(1 for r in summary.findall("t:RunInfos/t:RunInfo", ns)
              if r.get("outcome") == "Error" and not (r.findtext("t:Text", "", ns) or "").rstrip().endswith("[FAIL]"))
+# The failed tests' names and the first lines of their messages, on stderr, so that the tail of a long run says which.
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    for r in ET.parse(path).getroot().iter("{%s}UnitTestResult" % ns["t"]):
+        if r.get("outcome") not in ("Passed", "NotExecuted"):
+            message = (r.findtext("t:Output/t:ErrorInfo/t:Message", "", ns) or "").strip().splitlines()
+            print("FAILED %s (%s): %s" % (r.get("testName"), r.get("outcome"), " / ".join(message[:3])[:600]), file=sys.stderr)
 print(p, f, s)
 PY
 )
