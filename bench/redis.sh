@@ -2,7 +2,9 @@
 # Our Redis client vs redis-benchmark against the same redis-server in the same run.
 #   throughput: SET and GET, same connection count (-c) and commands in flight per connection (-P), in two modes:
 #               concurrent = -P independent callers per connection, each awaiting one command at a time;
-#               pipelined  = one caller per connection issues -P commands, then awaits them all (as redis-benchmark -P)
+#               pipelined  = one caller per connection issues -P commands, then awaits them all;
+#               batched    = one caller per connection queues -P commands on a RedisBatch and sends them in one write
+#                            (what redis-benchmark -P does)
 #   latency:    GET p50 with one connection and one command at a time (-c 1 -P 1)
 # Usage: bench/redis.sh [requests]   (defaults keep the run well under 2 minutes)
 set -euo pipefail
@@ -44,15 +46,19 @@ our_get=$(pick "$work/ours.*.csv" GET 2)
 our_p50=$(pick "$work/ours.*.csv" GET_P1_P50_MS 2)
 our_set_p=$(pick "$work/ours.*.csv" SET_P 2)
 our_get_p=$(pick "$work/ours.*.csv" GET_P 2)
+our_set_b=$(pick "$work/ours.*.csv" SET_B 2)
+our_get_b=$(pick "$work/ours.*.csv" GET_B 2)
 bytes() { printf '%s B/op, %s us CPU/op' "$(pick "$work/ours.*.csv" "$1_BYTES_PER_OP" 2)" "$(pick "$work/ours.*.csv" "$1_CPU_US_PER_OP" 2)"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 
 printf 'machine: %s cores, load average %s before, %s after\n' "$(nproc)" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'throughput (-c %s -P %s, %s requests, median of 3)\n' "$connections" "$pipeline" "$requests"
 printf '  SET  redis-benchmark %10.0f ops/s\n' "$rb_set"
+printf '       ours batched     %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set_b" "$(ratio "$our_set_b" "$rb_set")" "$(bytes SET_B)"
 printf '       ours pipelined   %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set_p" "$(ratio "$our_set_p" "$rb_set")" "$(bytes SET_P)"
 printf '       ours concurrent  %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set" "$(ratio "$our_set" "$rb_set")" "$(bytes SET)"
 printf '  GET  redis-benchmark %10.0f ops/s\n' "$rb_get"
+printf '       ours batched     %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_get_b" "$(ratio "$our_get_b" "$rb_get")" "$(bytes GET_B)"
 printf '       ours pipelined   %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_get_p" "$(ratio "$our_get_p" "$rb_get")" "$(bytes GET_P)"
 printf '       ours concurrent  %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_get" "$(ratio "$our_get" "$rb_get")" "$(bytes GET)"
 printf 'latency (-c 1 -P 1, %s requests, median of 3)\n' "$latency_requests"

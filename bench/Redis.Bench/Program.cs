@@ -7,7 +7,9 @@ using MlAspire.Redis;
 // Two throughput modes, both with `pipeline` commands in flight per connection:
 //   concurrent (SET, GET):  `pipeline` independent callers per connection, each awaiting one command at a time;
 //   pipelined (SET_P, GET_P): one caller per connection issues `pipeline` commands without awaiting each, then awaits
-//                             all of them, and repeats (what redis-benchmark -P does, and how users pipeline).
+//                             all of them, and repeats (how users pipeline with StackExchange.Redis);
+//   batched (SET_B, GET_B):   one caller per connection queues `pipeline` commands on a RedisBatch and sends it, so
+//                             they leave in one write (what redis-benchmark -P does), and repeats.
 // *_BYTES_PER_OP: bytes allocated by the whole process per command (GC.GetTotalAllocatedBytes), all threads.
 // *_CPU_US_PER_OP: process CPU time (user + system, all threads) per command; less sensitive to other load than ops/s.
 var port = Arg("--port", 6379);
@@ -27,6 +29,8 @@ const string Key = "key:__rand_int__";
 RedisValue value = "xxx";
 Func<RedisClient, Task> set = c => c.StringSetAsync(Key, value);
 Func<RedisClient, Task> get = c => c.StringGetAsync(Key);
+Func<RedisBatch, Task> batchSet = b => b.StringSetAsync(Key, value);
+Func<RedisBatch, Task> batchGet = b => b.StringGetAsync(Key);
 
 // Warm-up: JIT, tiered compilation, pooled buffers.
 foreach (var command in new[] { set, get })
@@ -35,10 +39,30 @@ foreach (var command in new[] { set, get })
     await Pipelined(command, requests / 4);
 }
 
-Report("SET", await Measure(Concurrent, set));
-Report("GET", await Measure(Concurrent, get));
-Report("SET_P", await Measure(Pipelined, set));
-Report("GET_P", await Measure(Pipelined, get));
+foreach (var command in new[] { batchSet, batchGet })
+{
+    await Batched(command, requests / 4);
+}
+
+// --only batched|pipelined|concurrent measures one mode (for profiling it alone).
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
+if (only is null or "concurrent")
+{
+    Report("SET", await Measure(n => Concurrent(set, n)));
+    Report("GET", await Measure(n => Concurrent(get, n)));
+}
+
+if (only is null or "pipelined")
+{
+    Report("SET_P", await Measure(n => Pipelined(set, n)));
+    Report("GET_P", await Measure(n => Pipelined(get, n)));
+}
+
+if (only is null or "batched")
+{
+    Report("SET_B", await Measure(n => Batched(batchSet, n)));
+    Report("GET_B", await Measure(n => Batched(batchGet, n)));
+}
 
 // Latency: one connection, one command at a time.
 var single = clients[0];
@@ -74,13 +98,13 @@ void Report(string name, (double Rps, double BytesPerOp, double CpuUsPerOp) resu
     Console.WriteLine($"{name}_CPU_US_PER_OP,{result.CpuUsPerOp.ToString("F2", CultureInfo.InvariantCulture)}");
 }
 
-async Task<(double Rps, double BytesPerOp, double CpuUsPerOp)> Measure(Func<Func<RedisClient, Task>, int, Task> mode, Func<RedisClient, Task> command)
+async Task<(double Rps, double BytesPerOp, double CpuUsPerOp)> Measure(Func<int, Task> run)
 {
     using var process = Process.GetCurrentProcess();
     var cpu = process.TotalProcessorTime;
     var allocated = GC.GetTotalAllocatedBytes(precise: false);
     var started = Stopwatch.GetTimestamp();
-    await mode(command, requests);
+    await run(requests);
     var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
     process.Refresh();
     return (
@@ -133,6 +157,35 @@ async Task Pipelined(Func<RedisClient, Task> command, int total)
                 }
 
                 await Task.WhenAll(count == burst.Length ? burst : burst[..count]);
+            }
+        }));
+    }
+
+    await Task.WhenAll(workers);
+}
+
+async Task Batched(Func<RedisBatch, Task> command, int total)
+{
+    var remaining = total;
+    var workers = new List<Task>();
+    foreach (var client in clients)
+    {
+        workers.Add(Task.Run(async () =>
+        {
+            while (true)
+            {
+                var batch = client.CreateBatch();
+                while (batch.Count < pipeline && Interlocked.Decrement(ref remaining) >= 0)
+                {
+                    _ = command(batch);
+                }
+
+                if (batch.Count == 0)
+                {
+                    return;
+                }
+
+                await batch.SendAsync(); // throws the first failure, if any
             }
         }));
     }

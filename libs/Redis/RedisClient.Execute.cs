@@ -89,6 +89,56 @@ public sealed partial class RedisClient
         }
     }
 
+    /// <summary>
+    /// A batch: commands queued here and written together by <see cref="RedisBatch.SendAsync"/>, in one socket write
+    /// when the connection is idle. Use it to pipeline many independent commands from one caller.
+    /// </summary>
+    public RedisBatch CreateBatch() => new(this);
+
+    internal async Task SendBatchAsync(RedisBatch batch, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var timeout = Options.CommandTimeout;
+        using var activity = TracingEnabled ? StartActivity("PIPELINE") : null;
+        activity?.SetTag("db.operation.batch.size", batch.Count);
+        var sent = false;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            while (!sent)
+            {
+                var connection = _connection;
+                if (connection is not { IsConnected: true })
+                {
+                    connection = await WaitForConnectionAsync(connection, started, timeout, cancellationToken).ConfigureAwait(false);
+                }
+
+                sent = connection.TrySend(batch, started, Deadline(started, timeout));
+            }
+
+            batch.ReleaseBuffer();
+
+            if (cancellationToken.CanBeCanceled)
+            {
+                await batch.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await batch.Completion.ConfigureAwait(false);
+            }
+
+            activity?.SetStatus(ActivityStatusCode.Ok);
+        }
+        catch (Exception ex)
+        {
+            // Commands of a batch that was never written, or whose caller gave up, must not wait forever. (A failure
+            // reported by the commands themselves changes nothing here: they all have their outcome already.)
+            batch.Abandon(ex, cancellationToken);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+    }
+
     private async Task<RedisResult> ExecuteOnDedicatedAsync(string command, RedisValue[] args, TimeSpan blockTime, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -179,7 +229,7 @@ public sealed partial class RedisClient
     private static long Deadline(long started, TimeSpan timeout) =>
         timeout >= TimeSpan.FromDays(1) ? long.MaxValue : started + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
 
-    private RedisResult Complete(string command, RedisResult result, long started, Activity? activity)
+    internal RedisResult Complete(string command, RedisResult result, long started, Activity? activity)
     {
         if (MetricsEnabled && (RedisTelemetry.Commands.Enabled || RedisTelemetry.Duration.Enabled))
         {
@@ -197,7 +247,7 @@ public sealed partial class RedisClient
         return result;
     }
 
-    private void Fail(string command, Exception exception, Activity? activity)
+    internal void Fail(string command, Exception exception, Activity? activity)
     {
         if (MetricsEnabled)
         {

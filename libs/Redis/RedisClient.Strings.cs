@@ -12,16 +12,17 @@ public sealed partial class RedisClient
     public async Task<bool> StringSetAsync(
         string key, RedisValue value, TimeSpan? expiry = null, SetCondition when = SetCondition.Always, CancellationToken cancellationToken = default)
     {
-        RedisValue[] args = (expiry, when) switch
-        {
-            (null, SetCondition.Always) => [key, value],
-            (null, _) => [key, value, when == SetCondition.NotExists ? "NX" : "XX"],
-            (TimeSpan ttl, SetCondition.Always) => [key, value, "PX", ToMilliseconds(ttl)],
-            (TimeSpan ttl, _) => [key, value, "PX", ToMilliseconds(ttl), when == SetCondition.NotExists ? "NX" : "XX"],
-        };
-        var result = await ExecuteCoreAsync("SET", args, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        var result = await ExecuteCoreAsync("SET", SetArgs(key, value, expiry, when), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         return !result.IsNull;
     }
+
+    internal static RedisValue[] SetArgs(string key, RedisValue value, TimeSpan? expiry, SetCondition when) => (expiry, when) switch
+    {
+        (null, SetCondition.Always) => [key, value],
+        (null, _) => [key, value, when == SetCondition.NotExists ? "NX" : "XX"],
+        (TimeSpan ttl, SetCondition.Always) => [key, value, "PX", ToMilliseconds(ttl)],
+        (TimeSpan ttl, _) => [key, value, "PX", ToMilliseconds(ttl), when == SetCondition.NotExists ? "NX" : "XX"],
+    };
 
     /// <summary><c>INCRBY key by</c>: the value after the increment.</summary>
     public async Task<long> StringIncrementAsync(string key, long by = 1, CancellationToken cancellationToken = default) =>

@@ -74,7 +74,7 @@ internal sealed partial class RedisConnection
             throw new RedisProtocolException($"The server sent a reply ({Describe(reply)}) while no command was waiting.");
         }
 
-        pending.TrySetResult(reply);
+        pending.Deliver(reply);
     }
 
     private static string Describe(RedisResult reply) => reply.Type.ToString();

@@ -23,7 +23,7 @@ internal sealed partial class RedisConnection
 
         foreach (var pending in _pending)
         {
-            if (pending.Task.IsCompleted)
+            if (pending.IsDone)
             {
                 continue;
             }
@@ -63,6 +63,48 @@ internal sealed partial class RedisConnection
             _writing = true;
         }
 
+        StartFlush(flushInline);
+        return pending.Task;
+    }
+
+    /// <summary>
+    /// Queues every command of a batch back to back, all or none: false when the connection is already closed (nothing
+    /// was sent). With the writer idle the whole batch leaves in one socket write from the calling thread.
+    /// </summary>
+    public bool TrySend(RedisBatch batch, long started, long deadline)
+    {
+        bool flushInline;
+        lock (_writeLock)
+        {
+            if (_isClosed)
+            {
+                return false;
+            }
+
+            flushInline = _pending.IsEmpty;
+            var encoded = batch.EncodedCommands;
+            encoded.CopyTo(_buffer.GetSpan(encoded.Length));
+            _buffer.Advance(encoded.Length);
+            foreach (var entry in batch.Entries)
+            {
+                entry.Arm(started, deadline);
+                _pending.Enqueue(entry);
+            }
+
+            if (_writing)
+            {
+                return true;
+            }
+
+            _writing = true;
+        }
+
+        StartFlush(flushInline);
+        return true;
+    }
+
+    private void StartFlush(bool flushInline)
+    {
         if (flushInline)
         {
             _ = FlushLoopAsync();
@@ -73,8 +115,6 @@ internal sealed partial class RedisConnection
             // commands first, so one socket write carries them all.
             ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.FlushLoopAsync(), this, preferLocal: false);
         }
-
-        return pending.Task;
     }
 
     private async Task FlushLoopAsync()

@@ -17,7 +17,7 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     private readonly PipeReader _reader;
     private readonly ILogger _logger;
     private readonly Action<RedisResult>? _onPush;
-    private readonly ConcurrentQueue<PendingReply> _pending = new();
+    private readonly ConcurrentQueue<IPendingReply> _pending = new();
     private readonly TaskCompletionSource<Exception> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _writeLock = new();
     private PooledBufferWriter _buffer = new();
@@ -84,11 +84,9 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         var first = true;
         while (_pending.TryDequeue(out var pending))
         {
-            pending.TrySetException(first && reason is RedisProtocolException ? reason : connectionError);
-            first = false;
-
             // Callers that gave up (timeout, cancellation) no longer await this task; mark the failure observed.
-            _ = pending.Task.Exception;
+            pending.Fail(first && reason is RedisProtocolException ? reason : connectionError, observed: true);
+            first = false;
         }
 
         try
