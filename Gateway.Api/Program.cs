@@ -2,7 +2,7 @@ using MlAspire.Gateway.Api.Apis;
 using MlAspire.Gateway.Api.Extensions;
 using MlAspire.ServiceDefaults;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ServiceHost.Options(args));
 builder.AddServiceDefaults();
 builder.AddGatewayServices();
 

@@ -20,6 +20,13 @@ internal sealed class InferenceOptions
     [Range(0, 256)]
     public int IntraOpThreads { get; set; }
 
+    /// <summary>
+    /// Whether ONNX Runtime's intra-op threads spin-wait for work between runs (ONNX Runtime's own default). Off by
+    /// default here: spinning threads take CPU from Kestrel, protobuf and the batcher on the same cores, which costs
+    /// more than the microseconds it saves (see BENCHMARKS.md); turn it on for a host with cores to spare.
+    /// </summary>
+    public bool IntraOpSpinning { get; set; }
+
     /// <summary>Warmup runs per model before it reports ready.</summary>
     [Range(0, 100)]
     public int WarmupRuns { get; set; } = 2;

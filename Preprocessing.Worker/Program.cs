@@ -1,7 +1,7 @@
 using MlAspire.Preprocessing.Worker.Extensions;
 using MlAspire.ServiceDefaults;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ServiceHost.Options(args));
 builder.AddServiceDefaults();
 builder.AddWorkerServices();
 

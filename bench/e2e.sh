@@ -2,10 +2,10 @@
 # End-to-end throughput and latency through the Gateway (HTTP → Redis → 2 workers → gRPC → ONNX Runtime → result)
 # against ModelInfer-only throughput on the same Inference.Service, in the same run, with the same concurrency and
 # one digit per request. Also reports the workers' own preprocessing time per image (single thread → images/s/core).
-#   REQUESTS (default 3000)  CONCURRENCY (16)  ROUNDS (3)  WORKERS (2)
+#   REQUESTS (default 3000)  CONCURRENCY (16)  ROUNDS (3)  WORKERS (2)  WARMUP (10000 requests each way first)
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-requests="${REQUESTS:-3000}"; concurrency="${CONCURRENCY:-16}"; rounds="${ROUNDS:-3}"; workers="${WORKERS:-2}"
+requests="${REQUESTS:-3000}"; concurrency="${CONCURRENCY:-16}"; rounds="${ROUNDS:-3}"; workers="${WORKERS:-2}"; warmup="${WARMUP:-10000}"
 out="$repo_root/bench/out/e2e"; mkdir -p "$out"
 py=/usr/bin/python3
 
@@ -80,7 +80,9 @@ infer() { h2 infer -m 1 -d "$out/infer.bin" -H 'content-type: application/grpc' 
     "http://127.0.0.1:$grpc_port/inference.GRPCInferenceService/ModelInfer"; }
 gateway() { h2 gateway --h1 -d "$image" -H 'content-type: image/png' "http://127.0.0.1:$gw_port/v1/models/digits:classify"; }
 
-requests_saved=$requests; requests=300; infer >/dev/null; gateway >/dev/null; requests=$requests_saved   # warm-up
+# Warm-up: the .NET processes JIT and tier up their hot paths for tens of thousands of requests; measured before
+# that, both sides mostly measure the JIT (a short warm-up once made ModelInfer look 3x slower than it is).
+requests_saved=$requests; requests=$warmup; infer >/dev/null; gateway >/dev/null; requests=$requests_saved
 echo "round  modelinfer_rps  modelinfer_mean  gateway_jobs_per_s  gateway_mean  ratio"
 for r in $(seq 1 "$rounds"); do
     read -r irps imean <<<"$(infer)"

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using MlAspire.Gateway.Api.Model;
+using MlAspire.Queue;
 
 namespace MlAspire.Gateway.Api.Services;
 
@@ -14,16 +15,31 @@ internal sealed class JobTracker(JobStore store, JobEventHub hub, TimeProvider t
         using var watch = hub.Watch(id);
         var deadline = time.GetUtcNow() + timeout;
         var job = await store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        var stale = false;
         while (job is { IsTerminal: false })
         {
             var remaining = deadline - time.GetUtcNow();
             if (remaining <= TimeSpan.Zero)
             {
+                if (stale)
+                {
+                    job = await store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+                }
+
                 break;
             }
 
-            await watch.WaitAsync(remaining < s_tick ? remaining : s_tick, cancellationToken).ConfigureAwait(false);
+            // A change to a state that is not terminal (processing) cannot end the wait, so it is not worth a read
+            // until the wait ends; a terminal one, or the tick (the safety net for a missed event), is.
+            var announced = await watch.NextAsync(remaining < s_tick ? remaining : s_tick, cancellationToken).ConfigureAwait(false);
+            if (announced is not null && !JobStatuses.IsTerminal(announced))
+            {
+                stale = true;
+                continue;
+            }
+
             job = await store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+            stale = false;
         }
 
         return job;
@@ -55,7 +71,7 @@ internal sealed class JobTracker(JobStore store, JobEventHub hub, TimeProvider t
                 yield break;
             }
 
-            await watch.WaitAsync(remaining < s_tick ? remaining : s_tick, cancellationToken).ConfigureAwait(false);
+            await watch.NextAsync(remaining < s_tick ? remaining : s_tick, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -19,24 +19,23 @@ internal sealed class JobWatch : IDisposable
 
     internal void Publish(string status) => _statuses.Writer.TryWrite(status);
 
-    /// <summary>Waits for the next change, at most <paramref name="timeout"/>; false when none came.</summary>
-    public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <summary>Waits for the next change, at most <paramref name="timeout"/>: the status it announced, or null when none came.</summary>
+    public async Task<string?> NextAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        if (_statuses.Reader.TryRead(out _))
+        if (_statuses.Reader.TryRead(out var status))
         {
-            return true;
+            return status;
         }
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         try
         {
-            await _statuses.Reader.ReadAsync(cts.Token).ConfigureAwait(false);
-            return true;
+            return await _statuses.Reader.ReadAsync(cts.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return false;
+            return null;
         }
     }
 

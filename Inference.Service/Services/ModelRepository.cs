@@ -116,6 +116,7 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
             session = _ort.CreateSession(definition.ModelPath, new InferenceSessionOptions
             {
                 IntraOpThreads = _options.IntraOpThreads,
+                AllowSpinning = _options.IntraOpSpinning,
                 ExecutionProvider = definition.ExecutionProvider == Model.ExecutionProviderPreference.Gpu
                     ? OnnxRuntime.ExecutionProviderPreference.Cuda
                     : OnnxRuntime.ExecutionProviderPreference.Cpu,

@@ -179,6 +179,27 @@ public sealed unsafe partial class InferenceSession : IDisposable
                 }
             }
 
+            var entries = new List<KeyValuePair<string, string>>(options.ConfigEntries);
+            if (!options.AllowSpinning && !options.ConfigEntries.ContainsKey(InferenceSessionOptions.IntraOpSpinningKey))
+            {
+                entries.Add(new(InferenceSessionOptions.IntraOpSpinningKey, "0"));
+            }
+
+            foreach (var (key, value) in entries)
+            {
+                var keyUtf8 = OrtLibrary.ToUtf8(key);
+                var valueUtf8 = OrtLibrary.ToUtf8(value);
+                try
+                {
+                    OrtLibrary.ThrowIfFailed(api->AddSessionConfigEntry(so, keyUtf8, valueUtf8));
+                }
+                finally
+                {
+                    NativeMemory.Free(keyUtf8);
+                    NativeMemory.Free(valueUtf8);
+                }
+            }
+
             if (withCuda)
             {
                 cudaFailure = TryAppendCuda(so, options.Cuda);

@@ -238,6 +238,41 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
     }
 
     [Fact]
+    public async Task LongPollReadsTheJobOnlyForTerminalChangesAndReportsProcessingWhenItTimesOut()
+    {
+        var (_, accepted) = await PostAsync(Png(TestImages.Digit()));
+        var id = accepted.GetProperty("id").GetString()!;
+        var client = fixture.Factory.CreateAuthorizedClient();
+
+        // A change to processing does not end a long poll, so it costs no read; a poll that ends while the job is
+        // processing still reports that, not the queued state it started from.
+        await fixture.Client.ExecuteAsync("CONFIG", "RESETSTAT");
+        var poll = client.GetFromJsonAsync<JsonElement>($"/v1/jobs/{id}?wait=3", Timeout);
+        await Task.Delay(300);
+        await fixture.Client.HashSetAsync(QueueKeys.Job(id), JobFields.Status, JobStatuses.Processing);
+        await fixture.Client.ExecuteAsync("PUBLISH", QueueKeys.JobEvents, JobStatuses.EventMessage(id, JobStatuses.Processing));
+        await Task.Delay(300);
+        var readsWhileProcessing = await HashReadsAsync();
+        var timedOut = await poll.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("processing", timedOut.GetProperty("status").GetString());
+        Assert.Equal(1, readsWhileProcessing); // the first read only
+
+        await fixture.Client.ExecuteAsync("CONFIG", "RESETSTAT");
+        var second = client.GetFromJsonAsync<JsonElement>($"/v1/jobs/{id}?wait=20", Timeout);
+        await Task.Delay(300);
+        await CompleteAsWorkerAsync(id);
+        Assert.Equal("succeeded", (await second.WaitAsync(TimeSpan.FromSeconds(10))).GetProperty("status").GetString());
+        Assert.Equal(2, await HashReadsAsync()); // the first read and the one after the terminal event
+    }
+
+    private async Task<long> HashReadsAsync()
+    {
+        var stats = (await fixture.Client.ExecuteAsync("INFO", "commandstats")).AsString() ?? "";
+        var line = stats.Split('\n').FirstOrDefault(l => l.StartsWith("cmdstat_hgetall:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split("calls=")[1].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task EventStreamSendsStatusChangesUntilTheJobEnds()
     {
         var (_, accepted) = await PostAsync(Png(TestImages.Digit()));

@@ -201,6 +201,8 @@ public sealed class InferenceSessionTests(OrtFixture fixture)
             new() { EnableMemoryPattern = false, EnableCpuMemoryArena = false },
             new() { GraphOptimizationLevel = GraphOptimizationLevel.DisableAll, LogId = "variant" },
             new() { GraphOptimizationLevel = GraphOptimizationLevel.Basic },
+            new() { AllowSpinning = false, IntraOpThreads = 2 },
+            new() { ConfigEntries = { ["session.intra_op.allow_spinning"] = "1", ["session.inter_op.allow_spinning"] = "0" }, AllowSpinning = false },
         ];
 
         foreach (var options in variants)
@@ -213,6 +215,24 @@ public sealed class InferenceSessionTests(OrtFixture fixture)
                 Assert.Equal(expected[i], actual[i], 1e-4f);
             }
         }
+    }
+
+    [Fact]
+    public void ConfigEntriesReachTheLibrary()
+    {
+        // Told to expect the ORT flat-buffer format, ONNX Runtime cannot load an ONNX file: proof the entry arrived.
+        var ex = Assert.Throws<OnnxRuntimeException>(() => fixture.Environment.CreateSession(
+            MatMulModel(), new InferenceSessionOptions { ConfigEntries = { ["session.load_model_format"] = "ORT" } }));
+        Assert.NotEqual(OrtErrorCode.Ok, ex.ErrorCode);
+    }
+
+    [Fact]
+    public void ConfigEntriesWithAnEmptyKeyOrANulAreRejectedBeforeTheLibraryIsCalled()
+    {
+        Assert.Throws<ArgumentException>(() =>
+            fixture.Environment.CreateSession(MatMulModel(), new InferenceSessionOptions { ConfigEntries = { [" "] = "1" } }));
+        Assert.Throws<ArgumentException>(() =>
+            fixture.Environment.CreateSession(MatMulModel(), new InferenceSessionOptions { ConfigEntries = { ["session.x"] = "a\0b" } }));
     }
 
     [Fact]

@@ -140,7 +140,7 @@ internal unsafe struct OrtApi
     public nint GetStringTensorElementLength; // 127
     public nint GetStringTensorElement; // 128
     public nint FillStringTensorElement; // 129
-    public nint AddSessionConfigEntry; // 130
+    public delegate* unmanaged[Cdecl]<nint, byte*, byte*, nint> AddSessionConfigEntry; // 130
     public nint CreateAllocator; // 131
     public nint ReleaseAllocator; // 132
     public nint RunWithBinding; // 133
