@@ -34,6 +34,13 @@ public sealed class JobTracingTests
         await harness.WaitTerminalAsync(ids);
         Assert.Equal("succeeded", await harness.StatusAsync(ids[0]));
 
+        // The job reads succeeded as soon as the worker's completion script ran; its span ends just after that.
+        var waited = Stopwatch.StartNew();
+        while (!stopped.Any(a => a.Source.Name == WorkerTelemetry.Name) && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+
         var batch = Assert.Single(stopped, a => a.Source.Name == WorkerTelemetry.Name);
         Assert.Equal(enqueueSpan, batch.ParentSpanId);
         Assert.Equal(ActivityKind.Consumer, batch.Kind);
