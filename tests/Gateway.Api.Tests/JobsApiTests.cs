@@ -248,7 +248,7 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
         // processing still reports that, not the queued state it started from.
         await fixture.Client.ExecuteAsync("CONFIG", "RESETSTAT");
         var poll = client.GetFromJsonAsync<JsonElement>($"/v1/jobs/{id}?wait=3", Timeout);
-        await Task.Delay(300);
+        await UntilHashReadsAsync(1);
         await fixture.Client.HashSetAsync(QueueKeys.Job(id), JobFields.Status, JobStatuses.Processing);
         await fixture.Client.ExecuteAsync("PUBLISH", QueueKeys.JobEvents, JobStatuses.EventMessage(id, JobStatuses.Processing));
         await Task.Delay(300);
@@ -259,10 +259,20 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
 
         await fixture.Client.ExecuteAsync("CONFIG", "RESETSTAT");
         var second = client.GetFromJsonAsync<JsonElement>($"/v1/jobs/{id}?wait=20", Timeout);
-        await Task.Delay(300);
+        await UntilHashReadsAsync(1);
         await CompleteAsWorkerAsync(id);
         Assert.Equal("succeeded", (await second.WaitAsync(TimeSpan.FromSeconds(10))).GetProperty("status").GetString());
         Assert.Equal(2, await HashReadsAsync()); // the first read and the one after the terminal event
+    }
+
+    private async Task UntilHashReadsAsync(long reads)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (await HashReadsAsync() < reads)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the long poll never read the job");
+            await Task.Delay(20);
+        }
     }
 
     private async Task<long> HashReadsAsync()
