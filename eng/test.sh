@@ -39,7 +39,13 @@ import glob, sys, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 p = f = s = 0
 for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    summary = ET.parse(path).getroot().find("t:ResultSummary", ns)
+    root = ET.parse(path).getroot()
+    # The failed tests' names and the first lines of their messages, on stderr, so that the tail of a long run says which.
+    for r in root.iter("{%s}UnitTestResult" % ns["t"]):
+        if r.get("outcome") not in ("Passed", "NotExecuted"):
+            message = (r.findtext("t:Output/t:ErrorInfo/t:Message", "", ns) or "").strip().splitlines()
+            print("FAILED %s (%s): %s" % (r.get("testName"), r.get("outcome"), " / ".join(message[:3])[:600]), file=sys.stderr)
+    summary = root.find("t:ResultSummary", ns)
     c = None if summary is None else summary.find("t:Counters", ns)
     if c is None:
         continue
@@ -49,12 +55,6 @@ for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
     # xunit also logs each failed test as an error line ("... [FAIL]"); that one is already counted above.
     f += sum(1 for r in summary.findall("t:RunInfos/t:RunInfo", ns)
              if r.get("outcome") == "Error" and not (r.findtext("t:Text", "", ns) or "").rstrip().endswith("[FAIL]"))
-# The failed tests' names and the first lines of their messages, on stderr, so that the tail of a long run says which.
-for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    for r in ET.parse(path).getroot().iter("{%s}UnitTestResult" % ns["t"]):
-        if r.get("outcome") not in ("Passed", "NotExecuted"):
-            message = (r.findtext("t:Output/t:ErrorInfo/t:Message", "", ns) or "").strip().splitlines()
-            print("FAILED %s (%s): %s" % (r.get("testName"), r.get("outcome"), " / ".join(message[:3])[:600]), file=sys.stderr)
 print(p, f, s)
 PY
 )
