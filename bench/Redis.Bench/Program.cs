@@ -18,6 +18,13 @@ var pipeline = Arg("--pipeline", 16);
 var requests = Arg("--requests", 200_000);
 var latencyRequests = Arg("--latency-requests", 20_000);
 
+// --only batched|pipelined|concurrent measures one mode (for profiling it alone).
+var only = ArgText("--only");
+if (only is not (null or "concurrent" or "pipelined" or "batched"))
+{
+    throw new ArgumentException($"--only takes concurrent, pipelined or batched, not '{only}'.");
+}
+
 var endpoint = $"127.0.0.1:{port},protocol=resp2";
 var clients = new RedisClient[connections];
 for (var i = 0; i < clients.Length; i++)
@@ -44,8 +51,6 @@ foreach (var command in new[] { batchSet, batchGet })
     await Batched(command, requests / 4);
 }
 
-// --only batched|pipelined|concurrent measures one mode (for profiling it alone).
-var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 if (only is null or "concurrent")
 {
     Report("SET", await Measure(n => Concurrent(set, n)));
@@ -193,8 +198,10 @@ async Task Batched(Func<RedisBatch, Task> command, int total)
     await Task.WhenAll(workers);
 }
 
-int Arg(string name, int fallback)
+int Arg(string name, int fallback) => ArgText(name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+string? ArgText(string name)
 {
     var index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 }
