@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MlAspire.Imaging.Tests.Infrastructure;
+using MlAspire.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace MlAspire.Imaging.Tests;
@@ -114,13 +115,7 @@ public sealed class ImageDecoderFuzzTests(TestImages images, ITestOutputHelper o
         switch (random.Next(5))
         {
             case 0: // bit flips
-                for (var i = random.Next(1, 9); i > 0; i--)
-                {
-                    var at = random.Next(data.Length);
-                    data[at] ^= (byte)(1 << random.Next(8));
-                }
-
-                return data;
+                return ByteMutations.FlipBits(data, random, maxFlips: 8);
             case 1: // random bytes overwritten, biased towards the header
                 for (var i = random.Next(1, 5); i > 0; i--)
                 {
@@ -129,14 +124,9 @@ public sealed class ImageDecoderFuzzTests(TestImages images, ITestOutputHelper o
 
                 return data;
             case 2: // truncation
-                return data.AsSpan(0, random.Next(data.Length)).ToArray();
+                return ByteMutations.Truncate(data, random);
             case 3: // a segment duplicated elsewhere
-            {
-                var from = random.Next(data.Length);
-                var length = random.Next(1, Math.Min(64, data.Length - from) + 1);
-                var to = random.Next(data.Length);
-                return [.. data.AsSpan(0, to), .. data.AsSpan(from, length), .. data.AsSpan(to)];
-            }
+                return ByteMutations.DuplicateSegment(data, random, maxLength: 64, mayAppend: false);
 
             default: // a run of 0xFF (marker-like) or 0x00 bytes
             {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text;
+using MlAspire.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace MlAspire.Redis.Tests;
@@ -163,12 +164,7 @@ public sealed class RespReaderFuzzTests(ITestOutputHelper output)
         switch (random.Next(6))
         {
             case 0: // bit flips
-                for (var i = random.Next(1, 4); i > 0; i--)
-                {
-                    data[random.Next(data.Length)] ^= (byte)(1 << random.Next(8));
-                }
-
-                return data;
+                return ByteMutations.FlipBits(data, random, maxFlips: 3);
             case 1: // bytes that mean something in RESP
                 for (var i = random.Next(1, 4); i > 0; i--)
                 {
@@ -177,14 +173,9 @@ public sealed class RespReaderFuzzTests(ITestOutputHelper output)
 
                 return data;
             case 2: // truncation
-                return data.AsSpan(0, random.Next(data.Length)).ToArray();
+                return ByteMutations.Truncate(data, random);
             case 3: // a segment duplicated elsewhere
-            {
-                var from = random.Next(data.Length);
-                var length = random.Next(1, Math.Min(16, data.Length - from) + 1);
-                var to = random.Next(data.Length + 1);
-                return [.. data.AsSpan(0, to), .. data.AsSpan(from, length), .. data.AsSpan(to)];
-            }
+                return ByteMutations.DuplicateSegment(data, random, maxLength: 16);
 
             case 4: // digits inserted (lengths and counts that lie, overflow or go negative)
             {

@@ -5,6 +5,7 @@ using System.IO.Pipelines;
 using Google.Protobuf;
 using MlAspire.Grpc.Internal;
 using MlAspire.Grpc.Tests.Interop.Messages;
+using MlAspire.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace MlAspire.Grpc.Tests.Protocol;
@@ -202,17 +203,12 @@ public sealed class GrpcFrameFuzzTests(ITestOutputHelper output)
         switch (random.Next(6))
         {
             case 0: // bit flips anywhere
-                for (var i = random.Next(1, 5); i > 0; i--)
-                {
-                    data[random.Next(data.Length)] ^= (byte)(1 << random.Next(8));
-                }
-
-                return data;
+                return ByteMutations.FlipBits(data, random, maxFlips: 4);
             case 1: // the 5-byte header: flag and length
                 data[random.Next(Math.Min(5, data.Length))] = (byte)random.Next(256);
                 return data;
             case 2: // truncation
-                return data.AsSpan(0, random.Next(data.Length)).ToArray();
+                return ByteMutations.Truncate(data, random);
             case 3: // bytes overwritten in the payload (protobuf tags, varints, lengths; gzip headers)
                 for (var i = random.Next(1, 5); i > 0; i--)
                 {
@@ -221,12 +217,7 @@ public sealed class GrpcFrameFuzzTests(ITestOutputHelper output)
 
                 return data;
             case 4: // a segment duplicated elsewhere
-            {
-                var from = random.Next(data.Length);
-                var length = random.Next(1, Math.Min(32, data.Length - from) + 1);
-                var to = random.Next(data.Length + 1);
-                return [.. data.AsSpan(0, to), .. data.AsSpan(from, length), .. data.AsSpan(to)];
-            }
+                return ByteMutations.DuplicateSegment(data, random, maxLength: 32);
 
             default: // a run of 0xFF or 0x00
             {
