@@ -45,7 +45,7 @@ internal static class JobsApi
         IOptions<GatewayOptions> options,
         CancellationToken cancellationToken)
     {
-        var submission = await submitter.SubmitAsync(context, model, top, idempotencyKey, options.Value.MaxImagesPerRequest, cancellationToken);
+        var submission = await submitter.SubmitAsync(context, model, top, idempotencyKey, options.Value.MaxImagesPerRequest, cancellationToken: cancellationToken);
         if (submission.Problem is { } problem)
         {
             return problem;

@@ -51,14 +51,29 @@ internal static class ModelsApi
         IOptions<GatewayOptions> options,
         CancellationToken cancellationToken)
     {
-        var submission = await submitter.SubmitAsync(context, model, top, idempotencyKey, maxImages: 1, cancellationToken);
-        if (submission.Problem is { } problem)
+        // The watch starts before the job is stored, so its end cannot be missed and the wait needs no first read.
+        JobWatch? watch = null;
+        JobView? job;
+        string id;
+        try
         {
-            return problem;
+            var submission = await submitter.SubmitAsync(
+                context, model, top, idempotencyKey, maxImages: 1, ids => watch = tracker.WatchForEnd(ids[0]), cancellationToken);
+            if (submission.Problem is { } problem)
+            {
+                return problem;
+            }
+
+            id = submission.Outcome!.JobIds[0];
+            job = watch is not null && !submission.Outcome.Replayed
+                ? await tracker.WaitAsync(watch, watchedBeforeStored: true, options.Value.ClassifyTimeout, cancellationToken)
+                : await tracker.WaitAsync(id, options.Value.ClassifyTimeout, cancellationToken);
+        }
+        finally
+        {
+            watch?.Dispose();
         }
 
-        var id = submission.Outcome!.JobIds[0];
-        var job = await tracker.WaitAsync(id, options.Value.ClassifyTimeout, cancellationToken);
         var extensions = new Dictionary<string, object?> { ["jobId"] = id, ["location"] = JobsApi.Location(id) };
         switch (job?.Status)
         {

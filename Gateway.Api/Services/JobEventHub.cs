@@ -6,16 +6,18 @@ namespace MlAspire.Gateway.Api.Services;
 
 /// <summary>
 /// One subscription to the job-events channel for the whole process, fanned out to the requests watching a job
-/// (long polls, event streams, synchronous classify). Watchers re-read the job hash after each change and on a
-/// short tick, so a message missed during a reconnect only delays them.
+/// (long polls, event streams, synchronous classify). A terminal event carries the job, so its watchers answer
+/// without reading it; watchers also re-read the job hash on a short tick, so a message missed during a reconnect
+/// only delays them.
 /// </summary>
 internal sealed class JobEventHub(RedisClient redis, ILogger<JobEventHub> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<JobWatch, byte>> _watches = new(StringComparer.Ordinal);
 
-    public JobWatch Watch(string jobId)
+    /// <summary>Starts watching a job; dispose the watch to stop. <paramref name="terminalOnly"/>: succeeded and failed only.</summary>
+    public JobWatch Watch(string jobId, bool terminalOnly)
     {
-        var watch = new JobWatch(jobId, Unwatch);
+        var watch = new JobWatch(jobId, terminalOnly, Unwatch);
         _watches.GetOrAdd(jobId, _ => new ConcurrentDictionary<JobWatch, byte>()).TryAdd(watch, 0);
         return watch;
     }
@@ -51,12 +53,20 @@ internal sealed class JobEventHub(RedisClient redis, ILogger<JobEventHub> logger
 
     private void OnMessage(RedisChannelMessage message)
     {
-        if (JobStatuses.TryParseEvent((string?)message.Message, out var id, out var status)
-            && _watches.TryGetValue(id, out var watches))
+        if (!JobStatuses.TryParseEvent((string?)message.Message, out var id, out var status, out var snapshot)
+            || !_watches.TryGetValue(id, out var watches))
         {
-            foreach (var watch in watches.Keys)
+            return;
+        }
+
+        var terminal = JobStatuses.IsTerminal(status);
+        var job = terminal && snapshot is not null ? JobStore.FromSnapshot(id, snapshot) : null;
+        var change = new JobEvent(status, job is { IsTerminal: true } ? job : null);
+        foreach (var watch in watches.Keys)
+        {
+            if (terminal || !watch.TerminalOnly)
             {
-                watch.Publish(status);
+                watch.Publish(change);
             }
         }
     }

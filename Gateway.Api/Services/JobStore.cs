@@ -13,23 +13,36 @@ internal sealed class JobStore(RedisClient redis, IOptions<GatewayOptions> optio
 {
     private readonly GatewayOptions _options = options.Value;
 
-    public async Task<EnqueueOutcome> EnqueueAsync(
-        string model, int top, IReadOnlyList<byte[]> images, string? idempotencyKey, string scope, CancellationToken cancellationToken = default)
+    /// <summary>New job ids, one per image: 32 lower-case hex characters, time-ordered (UUID v7).</summary>
+    public static string[] NewIds(int count)
     {
-        var ids = new string[images.Count];
+        var ids = new string[count];
         for (var i = 0; i < ids.Length; i++)
         {
             ids[i] = Guid.CreateVersion7().ToString("N");
         }
 
-        var keys = new List<string>(2 + (2 * ids.Length))
+        return ids;
+    }
+
+    /// <summary>Stores one job per image under <paramref name="ids"/> (see <see cref="NewIds"/>), unless the queue is full or the Idempotency-Key replays earlier jobs.</summary>
+    public async Task<EnqueueOutcome> EnqueueAsync(
+        string model, int top, IReadOnlyList<byte[]> images, IReadOnlyList<string> ids, string? idempotencyKey, string scope,
+        CancellationToken cancellationToken = default)
+    {
+        if (ids.Count != images.Count)
+        {
+            throw new ArgumentException("One id per image.", nameof(ids));
+        }
+
+        var keys = new List<string>(2 + (2 * ids.Count))
         {
             QueueKeys.Jobs,
             idempotencyKey is null ? "" : QueueKeys.Idempotency(scope, idempotencyKey),
         };
         keys.AddRange(ids.Select(QueueKeys.Job));
         keys.AddRange(ids.Select(QueueKeys.Image));
-        var args = new List<RedisValue>(7 + (2 * ids.Length))
+        var args = new List<RedisValue>(7 + (2 * ids.Count))
         {
             (long)_options.JobTtl.TotalSeconds,
             (long)_options.IdempotencyTtl.TotalSeconds,
@@ -37,14 +50,14 @@ internal sealed class JobStore(RedisClient redis, IOptions<GatewayOptions> optio
             model,
             top,
             _options.StreamMaxLength,
-            ids.Length,
+            ids.Count,
         };
         args.AddRange(ids.Select(id => (RedisValue)id));
         args.AddRange(images.Select(image => (RedisValue)image));
         using var activity = GatewayTelemetry.Source.StartActivity("mlaspire:jobs publish", ActivityKind.Producer);
         activity?.SetTag("messaging.system", "redis");
         activity?.SetTag("messaging.destination.name", QueueKeys.Jobs);
-        activity?.SetTag("messaging.batch.message_count", ids.Length);
+        activity?.SetTag("messaging.batch.message_count", ids.Count);
         activity?.SetTag("mlaspire.model", model);
         args.Add(JobTracing.TraceParent(activity ?? Activity.Current));
         args.Add(_options.MaxQueueLength);
@@ -63,10 +76,52 @@ internal sealed class JobStore(RedisClient redis, IOptions<GatewayOptions> optio
     }
 
     /// <summary>The job's state, or null when there is no such job (never was, or expired).</summary>
-    public async Task<JobView?> GetAsync(string id, CancellationToken cancellationToken = default)
+    public async Task<JobView?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        FromFields(id, await redis.HashGetAllAsync(QueueKeys.Job(id), cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// The job as a terminal event's snapshot describes it (a JSON array of alternating field names and values, see
+    /// <see cref="JobStatuses.TryParseEvent"/>); null when the snapshot is not such an array.
+    /// </summary>
+    public static JobView? FromSnapshot(string id, string snapshot)
     {
-        var fields = await redis.HashGetAllAsync(QueueKeys.Job(id), cancellationToken).ConfigureAwait(false);
-        if (fields.Length == 0)
+        var fields = new List<RedisEntry>(24);
+        try
+        {
+            var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(snapshot));
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.String)
+            {
+                var name = reader.GetString();
+                if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                {
+                    return null;
+                }
+
+                fields.Add(new RedisEntry(name, reader.GetString()));
+            }
+
+            if (reader.TokenType != JsonTokenType.EndArray || reader.Read())
+            {
+                return null;
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        return FromFields(id, fields);
+    }
+
+    /// <summary>The job a hash's fields describe; null when there are none (no such job).</summary>
+    private static JobView? FromFields(string id, IReadOnlyList<RedisEntry> fields)
+    {
+        if (fields.Count == 0)
         {
             return null;
         }

@@ -14,8 +14,13 @@ internal sealed partial class JobSubmitter(
 {
     private readonly GatewayOptions _options = options.Value;
 
+    /// <summary>
+    /// Checks and stores a submission. <paramref name="beforeStoring"/> is called with the new jobs' ids just before
+    /// they are stored (to start watching them); when the Idempotency-Key replays earlier jobs, the outcome names those.
+    /// </summary>
     public async Task<SubmissionResult> SubmitAsync(
-        HttpContext context, string? model, int? top, string? idempotencyKey, int maxImages, CancellationToken cancellationToken = default)
+        HttpContext context, string? model, int? top, string? idempotencyKey, int maxImages,
+        Action<IReadOnlyList<string>>? beforeStoring = null, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(model) || !ModelName().IsMatch(model))
         {
@@ -44,8 +49,10 @@ internal sealed partial class JobSubmitter(
             return new SubmissionResult(null, error.ToProblem());
         }
 
+        var ids = JobStore.NewIds(upload.Images.Count);
+        beforeStoring?.Invoke(ids);
         var outcome = await store.EnqueueAsync(
-            model, top ?? _options.DefaultTop, upload.Images, idempotencyKey, ApiKeyMiddleware.KeyName(context), cancellationToken).ConfigureAwait(false);
+            model, top ?? _options.DefaultTop, upload.Images, ids, idempotencyKey, ApiKeyMiddleware.KeyName(context), cancellationToken).ConfigureAwait(false);
         if (outcome.IsQueueFull)
         {
             Log.QueueFull(logger, outcome.QueueDepth!.Value, upload.Images.Count, model);

@@ -1,37 +1,44 @@
 using System.Threading.Channels;
+using MlAspire.Gateway.Api.Model;
 
 namespace MlAspire.Gateway.Api.Services;
 
-/// <summary>Status changes of one job, as published on the events channel, while the watch is open.</summary>
+/// <summary>
+/// Status changes of one job, as published on the events channel, while the watch is open. A watch for terminal
+/// changes only is not woken by the others (a long poll has nothing to do on <c>processing</c>).
+/// </summary>
 internal sealed class JobWatch : IDisposable
 {
-    private readonly Channel<string> _statuses = Channel.CreateBounded<string>(
+    private readonly Channel<JobEvent> _events = Channel.CreateBounded<JobEvent>(
         new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly Action<JobWatch> _onDispose;
 
-    public JobWatch(string jobId, Action<JobWatch> onDispose)
+    public JobWatch(string jobId, bool terminalOnly, Action<JobWatch> onDispose)
     {
         JobId = jobId;
+        TerminalOnly = terminalOnly;
         _onDispose = onDispose;
     }
 
     public string JobId { get; }
 
-    internal void Publish(string status) => _statuses.Writer.TryWrite(status);
+    public bool TerminalOnly { get; }
 
-    /// <summary>Waits for the next change, at most <paramref name="timeout"/>: the status it announced, or null when none came.</summary>
-    public async Task<string?> NextAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    internal void Publish(JobEvent change) => _events.Writer.TryWrite(change);
+
+    /// <summary>Waits for the next change, at most <paramref name="timeout"/>: the change, or null when none came.</summary>
+    public async Task<JobEvent?> NextAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        if (_statuses.Reader.TryRead(out var status))
+        if (_events.Reader.TryRead(out var change))
         {
-            return status;
+            return change;
         }
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         try
         {
-            return await _statuses.Reader.ReadAsync(cts.Token).ConfigureAwait(false);
+            return await _events.Reader.ReadAsync(cts.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -41,3 +48,6 @@ internal sealed class JobWatch : IDisposable
 
     public void Dispose() => _onDispose(this);
 }
+
+/// <summary>A status change of a job; <see cref="Job"/> is the job as its terminal event described it, if it did.</summary>
+internal sealed record JobEvent(string Status, JobView? Job);

@@ -97,7 +97,8 @@ internal static class JobScripts
     /// <summary>
     /// Writes the results of n jobs and acknowledges their stream entries, in one atomic step (so a result is never
     /// acknowledged unwritten). A job that is gone or already terminal is only acknowledged: each result is written
-    /// once. KEYS: stream, n job hashes, n image keys. ARGV: group, channel, now ms, n, n ids, n entry ids, n results.
+    /// once; each written one is published with the job's hash (see <see cref="JobStatuses.TryParseEvent"/>).
+    /// KEYS: stream, n job hashes, n image keys. ARGV: group, channel, now ms, n, n ids, n entry ids, n results.
     /// Returns how many results were written.
     /// </summary>
     public static readonly LoadedScript CompleteMany = new("""
@@ -109,7 +110,7 @@ internal static class JobScripts
           if status and status ~= 'succeeded' and status ~= 'failed' then
             redis.call('HSET', key, 'status', 'succeeded', 'result', ARGV[4 + 2 * n + i], 'finished', ARGV[3])
             redis.call('DEL', KEYS[1 + n + i])
-            redis.call('PUBLISH', ARGV[2], ARGV[4 + i] .. ' succeeded')
+            redis.call('PUBLISH', ARGV[2], ARGV[4 + i] .. ' succeeded ' .. cjson.encode(redis.call('HGETALL', key)))
             written = written + 1
           end
           redis.call('XACK', KEYS[1], ARGV[1], ARGV[4 + n + i])
@@ -119,7 +120,7 @@ internal static class JobScripts
 
     /// <summary>
     /// Fails a job for good: marks it failed with the reason (unless already terminal), drops the image, adds it to the
-    /// dead-letter stream and publishes the event. KEYS: job hash, image key, dead-letter stream.
+    /// dead-letter stream and publishes the event with the job's hash. KEYS: job hash, image key, dead-letter stream.
     /// ARGV: reason, now ms, channel, id, model, consumer. Returns 1 when dead-lettered.
     /// </summary>
     public static readonly LoadedScript Fail = new("""
@@ -133,7 +134,7 @@ internal static class JobScripts
         redis.call('DEL', KEYS[2])
         redis.call('XADD', KEYS[3], 'MAXLEN', '~', 100000, '*', 'id', ARGV[4], 'model', ARGV[5], 'reason', ARGV[1],
           'attempts', attempts, 'worker', ARGV[6], 'failed', ARGV[2])
-        if status then redis.call('PUBLISH', ARGV[3], ARGV[4] .. ' failed') end
+        if status then redis.call('PUBLISH', ARGV[3], ARGV[4] .. ' failed ' .. cjson.encode(redis.call('HGETALL', KEYS[1]))) end
         return 1
         """);
 }

@@ -10,21 +10,33 @@ internal static class JobStatuses
 
     public static bool IsTerminal(string? status) => status is Succeeded or Failed;
 
-    /// <summary>The event message for a status change.</summary>
+    /// <summary>The event message for a status change (the workers' scripts append the job's hash to terminal ones).</summary>
     public static string EventMessage(string id, string status) => id + " " + status;
 
-    /// <summary>Splits an event message into job id and status.</summary>
-    public static bool TryParseEvent(string? message, out string id, out string status)
+    /// <summary>
+    /// Splits an event message, <c>id status [snapshot]</c>, into job id, status and the snapshot: for terminal
+    /// events, the job's hash as it was written, as a JSON array of alternating field names and values (null when
+    /// the message has none).
+    /// </summary>
+    public static bool TryParseEvent(string? message, out string id, out string status, out string? snapshot)
     {
+        id = status = "";
+        snapshot = null;
         var space = message?.IndexOf(' ', StringComparison.Ordinal) ?? -1;
         if (space <= 0 || space == message!.Length - 1)
         {
-            id = status = "";
+            return false;
+        }
+
+        var end = message.IndexOf(' ', space + 1);
+        if (end == space + 1)
+        {
             return false;
         }
 
         id = message[..space];
-        status = message[(space + 1)..];
+        status = end < 0 ? message[(space + 1)..] : message[(space + 1)..end];
+        snapshot = end < 0 || end == message.Length - 1 ? null : message[(end + 1)..];
         return true;
     }
 }

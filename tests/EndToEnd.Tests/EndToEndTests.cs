@@ -94,8 +94,9 @@ public sealed class EndToEndTests(SystemFixture system, ITestOutputHelper output
         var succeeded = new ConcurrentDictionary<string, int>();
         await using var subscription = await system.Client.Subscriber.SubscribeAsync(Events, message =>
         {
-            var parts = ((string?)message.Message ?? "").Split(' ');
-            if (parts is [var id, "succeeded"])
+            // "<id> succeeded <the job hash as JSON>": the snapshot may hold spaces, so split off two words only.
+            var parts = ((string?)message.Message ?? "").Split(' ', 3);
+            if (parts is [var id, "succeeded", _])
             {
                 succeeded.AddOrUpdate(id, 1, (_, n) => n + 1);
             }

@@ -261,8 +261,39 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
         var second = client.GetFromJsonAsync<JsonElement>($"/v1/jobs/{id}?wait=20", Timeout);
         await UntilHashReadsAsync(1);
         await CompleteAsWorkerAsync(id);
-        Assert.Equal("succeeded", (await second.WaitAsync(TimeSpan.FromSeconds(10))).GetProperty("status").GetString());
-        Assert.Equal(2, await HashReadsAsync()); // the first read and the one after the terminal event
+        var done = await second.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        Assert.Equal("7", done.GetProperty("predictions")[0].GetProperty("label").GetString());
+        // The first read, and the completion script's own HGETALL (commandstats counts commands run by scripts):
+        // the poll answered from the terminal event without reading the job again.
+        Assert.Equal(2, await HashReadsAsync());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" [\"status\",\"succeeded\"")]
+    [InlineData(" {\"status\":\"succeeded\"}")]
+    [InlineData(" [\"status\",\"succeeded\",\"model\"]")]
+    public async Task LongPollReadsTheJobWhenATerminalEventCarriesNoUsableSnapshot(string snapshot)
+    {
+        var (_, accepted) = await PostAsync(Png(TestImages.Digit()));
+        var id = accepted.GetProperty("id").GetString()!;
+        var client = fixture.Factory.CreateAuthorizedClient();
+        await fixture.Client.ExecuteAsync("CONFIG", "RESETSTAT");
+        var poll = client.GetFromJsonAsync<JsonElement>($"/v1/jobs/{id}?wait=20", Timeout);
+        await UntilHashReadsAsync(1);
+
+        // As an older worker announces the end (no snapshot), or a damaged message: the poll reads the job instead.
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        await fixture.Client.HashSetAsync(QueueKeys.Job(id), JobFields.Status, JobStatuses.Failed);
+        await fixture.Client.HashSetAsync(QueueKeys.Job(id), JobFields.Error, "stopped by the test");
+        await fixture.Client.ExecuteAsync("PUBLISH", QueueKeys.JobEvents, JobStatuses.EventMessage(id, JobStatuses.Failed) + snapshot);
+        var job = await poll.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("failed", job.GetProperty("status").GetString());
+        Assert.Equal("stopped by the test", job.GetProperty("error").GetString());
+        Assert.Equal(2, await HashReadsAsync());
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(20), "the poll waited for its deadline instead of the event");
     }
 
     private async Task UntilHashReadsAsync(long reads)
@@ -328,6 +359,7 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
 
         var entries = await fixture.Client.StreamRangeAsync(QueueKeys.Jobs);
         var id = (string)entries[^1]["id"]!;
+        await fixture.Client.ExecuteAsync("CONFIG", "RESETSTAT");
         await CompleteAsWorkerAsync(id);
         var response = await classify;
 
@@ -335,6 +367,13 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
         var job = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Timeout)).RootElement;
         Assert.Equal(id, job.GetProperty("id").GetString());
         Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        Assert.Equal("7", job.GetProperty("predictions")[0].GetProperty("label").GetString());
+        Assert.Equal("1", job.GetProperty("modelVersion").GetString());
+        Assert.Equal("digits", job.GetProperty("model").GetString());
+        Assert.True(job.GetProperty("createdAt").GetDateTimeOffset() <= job.GetProperty("finishedAt").GetDateTimeOffset());
+        // Only the completion script's own HGETALL: classify watched the job before storing it and answered from the
+        // terminal event, so it read the job neither first nor after the event.
+        Assert.Equal(1, await HashReadsAsync());
     }
 
     private async Task CompleteAsWorkerAsync(string id)

@@ -150,7 +150,7 @@ public sealed class QueueConsumerTests
         }
 
         await Task.Delay(200, cts.Token);
-        Assert.Single(events, e => e == ids[0] + " succeeded");
+        Assert.Single(events, e => e.StartsWith(ids[0] + " succeeded ", StringComparison.Ordinal));
         Assert.Equal(firstResult, (string?)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Result));
         Assert.Equal(1, harness.Inference.State.InferCalls);
     }
