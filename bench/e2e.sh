@@ -1,16 +1,36 @@
 #!/usr/bin/env bash
 # End-to-end throughput and latency through the Gateway (HTTP → Redis → 2 workers → gRPC → ONNX Runtime → result)
 # against ModelInfer-only throughput on the same Inference.Service, in the same run, with the same concurrency and
-# one digit per request. Also reports the workers' own preprocessing time per image (single thread → images/s/core).
+# one image per request. Also reports the workers' own preprocessing time per image (single thread → images/s/core).
+#   MODEL: digits (default; a 28x28 PNG, the committed model) or resnet50 (a 640x480 JPEG, ResNet-50 with random
+#     weights exported into bench/out/ by bench/export_resnet50.py: needs Debian python3-torch + python3-torchvision)
 #   REQUESTS (default 3000)  CONCURRENCY (16)  ROUNDS (3)  WORKERS (2)  WARMUP (10000 requests each way first)
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 requests="${REQUESTS:-3000}"; concurrency="${CONCURRENCY:-16}"; rounds="${ROUNDS:-3}"; workers="${WORKERS:-2}"; warmup="${WARMUP:-10000}"
+model="${MODEL:-digits}"
 out="$repo_root/bench/out/e2e"; mkdir -p "$out"
 py=/usr/bin/python3
 
 command -v h2load >/dev/null || { echo "h2load missing (Debian nghttp2-client; eng/setup.sh installs it)"; exit 1; }
 command -v redis-server >/dev/null || { echo "redis-server missing (eng/setup.sh installs it)"; exit 1; }
+case "$model" in
+    digits)
+        model_repo="$repo_root/models"; shape="1 1 28 28"; content_type=image/png
+        # (a glob, not `ls | head`: with pipefail, ls can die of SIGPIPE when head exits first, and set -e then
+        # ends the script without a word)
+        digits=("$repo_root"/models/digits/testdata/*.png); image="${digits[0]}" ;;
+    resnet50)
+        $py -c "import torch, torchvision" 2>/dev/null \
+            || { echo "MODEL=resnet50 needs Debian python3-torch and python3-torchvision"; exit 1; }
+        $py "$repo_root/bench/export_resnet50.py" "$repo_root/bench/out/resnet50" >/dev/null
+        # A repository holding only this model (the service is ready once every model in it has loaded).
+        model_repo="$out/repository-resnet50"; mkdir -p "$model_repo"; ln -sfn "$repo_root/bench/out/resnet50" "$model_repo/resnet50"
+        shape="1 3 224 224"; content_type=image/jpeg; image="$out/photo-640x480.jpg"
+        im=convert; command -v magick >/dev/null 2>&1 && im=magick
+        "$im" -seed 11 -size 640x480 plasma:fractal -depth 8 -quality 90 -sampling-factor 2x2 "$image" ;;
+    *) echo "MODEL must be digits or resnet50, not '$model'"; exit 1 ;;
+esac
 for p in Inference.Service Preprocessing.Worker Gateway.Api; do
     dotnet build "$repo_root/$p" -c Release --nologo -v quiet >/dev/null
 done
@@ -26,7 +46,7 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --r
 pids+=($!)
 grpc_port=$(free_port); inf_http=$(free_port); gw_port=$(free_port)
 Kestrel__Endpoints__grpc__Url="http://127.0.0.1:$grpc_port" Kestrel__Endpoints__grpc__Protocols=Http2 \
-Kestrel__Endpoints__http__Url="http://127.0.0.1:$inf_http" Inference__ModelRepository="$repo_root/models" \
+Kestrel__Endpoints__http__Url="http://127.0.0.1:$inf_http" Inference__ModelRepository="$model_repo" \
     dotnet "$(dll Inference.Service)" >"$out/inference.log" 2>&1 &
 pids+=($!)
 export ConnectionStrings__redis="127.0.0.1:$redis_port,password=$redis_pw" services__inference__grpc__0="http://127.0.0.1:$grpc_port"
@@ -43,10 +63,9 @@ pids+=($!)
 wait_ok() { for _ in $(seq 1 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "not healthy: $1" >&2; exit 1; }
 wait_ok "http://127.0.0.1:$inf_http/health"; wait_ok "http://127.0.0.1:$gw_port/health"
 
-image="$(ls "$repo_root"/models/digits/testdata/*.png | head -n1)"
-# ModelInfer request for one 1x1x28x28 FP32 image, as one gRPC frame (protobuf encoded by hand: field numbers from
-# Inference.Service/Protos/grpc_predict_v2.proto).
-$py - "$out/infer.bin" <<'PY'
+# ModelInfer request for one image of the model's input shape (FP32 zeros), as one gRPC frame (protobuf encoded by
+# hand: field numbers from Inference.Service/Protos/grpc_predict_v2.proto).
+$py - "$out/infer.bin" "$model" $shape <<'PY'
 import struct, sys
 def varint(n):
     b = b""
@@ -55,16 +74,18 @@ def varint(n):
         b += bytes([x | (0x80 if n else 0)])
         if not n: return b
 def field(num, payload): return varint((num << 3) | 2) + varint(len(payload)) + payload
-shape = b"".join(varint(d) for d in (1, 1, 28, 28))
-tensor = field(1, b"input") + field(2, b"FP32") + field(3, shape)
-msg = field(1, b"digits") + field(5, tensor) + field(7, bytes(28 * 28 * 4))
+dims = [int(d) for d in sys.argv[3:]]
+count = 1
+for d in dims: count *= d
+tensor = field(1, b"input") + field(2, b"FP32") + field(3, b"".join(varint(d) for d in dims))
+msg = field(1, sys.argv[2].encode()) + field(5, tensor) + field(7, bytes(count * 4))
 open(sys.argv[1], "wb").write(b"\x00" + struct.pack(">I", len(msg)) + msg)
 PY
 # Check the hand-made request really succeeds (h2load counts HTTP 200, and gRPC errors are HTTP 200 too).
 curl -s --http2-prior-knowledge -o /dev/null -D "$out/check.txt" -H 'content-type: application/grpc' -H 'te: trailers' \
     --data-binary @"$out/infer.bin" "http://127.0.0.1:$grpc_port/inference.GRPCInferenceService/ModelInfer"
 grep -qi "grpc-status: 0" "$out/check.txt" || { echo "ModelInfer check failed:"; cat "$out/check.txt"; exit 1; }
-check=$(curl -s -H 'content-type: image/png' --data-binary @"$image" "http://127.0.0.1:$gw_port/v1/models/digits:classify")
+check=$(curl -s -H "content-type: $content_type" --data-binary @"$image" "http://127.0.0.1:$gw_port/v1/models/$model:classify")
 echo "$check" | grep -q '"succeeded"' || { echo "classify check failed: $check"; exit 1; }
 
 h2() { # label args... -> "req/s mean_ms"
@@ -78,7 +99,7 @@ h2() { # label args... -> "req/s mean_ms"
 }
 infer() { h2 infer -m 1 -d "$out/infer.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
     "http://127.0.0.1:$grpc_port/inference.GRPCInferenceService/ModelInfer"; }
-gateway() { h2 gateway --h1 -d "$image" -H 'content-type: image/png' "http://127.0.0.1:$gw_port/v1/models/digits:classify"; }
+gateway() { h2 gateway --h1 -d "$image" -H "content-type: $content_type" "http://127.0.0.1:$gw_port/v1/models/$model:classify"; }
 
 # Warm-up: the .NET processes JIT and tier up their hot paths for tens of thousands of requests; measured before
 # that, both sides mostly measure the JIT (a short warm-up once made ModelInfer look 3x slower than it is).
@@ -94,8 +115,8 @@ done
 grep "time for request" "$out"/gateway-round-*.txt | sed 's/^/gateway latency (min max mean sd): /'
 
 # Preprocessing time per image inside the workers (single-threaded decode+resize+normalize), from 200 job results.
-ids=$(for _ in $(seq 1 200); do curl -s -H 'content-type: image/png' --data-binary @"$image" \
-    "http://127.0.0.1:$gw_port/v1/jobs?model=digits"; echo; done | $py -c 'import json,sys; [print(json.loads(l)["id"]) for l in sys.stdin if l.strip()]')
+ids=$(for _ in $(seq 1 200); do curl -s -H "content-type: $content_type" --data-binary @"$image" \
+    "http://127.0.0.1:$gw_port/v1/jobs?model=$model"; echo; done | $py -c 'import json,sys; [print(json.loads(l)["id"]) for l in sys.stdin if l.strip()]')
 for id in $ids; do curl -s "http://127.0.0.1:$gw_port/v1/jobs/$id?wait=30"; echo; done | $py -c '
 import json, sys, statistics
 ms = [json.loads(l)["timings"]["preprocessMs"] for l in sys.stdin if l.strip()]
