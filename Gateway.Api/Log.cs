@@ -6,10 +6,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 6000, Level = LogLevel.Warning, Message = "No API keys configured (Gateway:ApiKeys): authentication is OFF. Configure keys for anything but local development")]
     public static partial void AuthenticationDisabled(ILogger logger);
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Accepted {Count} jobs for model {Model} (first {JobId})")]
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Debug, Message = "Accepted {Count} jobs for model {Model} (first {JobId})")]
     public static partial void JobsAccepted(ILogger logger, int count, string model, string jobId);
 
-    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Idempotency-Key replay returned {Count} existing jobs (first {JobId})")]
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Debug, Message = "Idempotency-Key replay returned {Count} existing jobs (first {JobId})")]
     public static partial void IdempotentReplay(ILogger logger, int count, string jobId);
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Redis is unreachable; answering 503")]
