@@ -10,6 +10,7 @@
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 requests="${1:-100000}"
+[[ "$requests" =~ ^[1-9][0-9]*$ ]] || { echo "usage: bench/redis.sh [requests]   (a positive number, not '$requests')" >&2; exit 2; }
 latency_requests=20000
 connections=4
 pipeline=16
