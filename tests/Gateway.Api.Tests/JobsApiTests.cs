@@ -376,6 +376,26 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
         Assert.Equal(1, await HashReadsAsync());
     }
 
+    [Fact]
+    public async Task ClassifyReplayedByIdempotencyKeyAnswersWithTheEarlierJob()
+    {
+        var client = fixture.Factory.CreateAuthorizedClient();
+        client.DefaultRequestHeaders.Add("Idempotency-Key", "classify-" + Guid.NewGuid());
+        var (_, accepted) = await PostAsync(Png(TestImages.Digit()), client: client);
+        var id = accepted.GetProperty("id").GetString()!;
+        await CompleteAsWorkerAsync(id);
+        var before = await fixture.QueueLengthAsync();
+
+        // The replay names the stored job, not the id the classify watched before storing: it must wait on that one.
+        var response = await client.PostAsync("/v1/models/digits:classify", Png(TestImages.Digit()), Timeout);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var job = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Timeout)).RootElement;
+        Assert.Equal(id, job.GetProperty("id").GetString());
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        Assert.Equal(before, await fixture.QueueLengthAsync());
+    }
+
     private async Task CompleteAsWorkerAsync(string id)
     {
         var result = new JobResult("digits", "1", [new Prediction("7", 7, 0.9), new Prediction("1", 1, 0.1)], new JobTimings(0.5, 2, 1));
