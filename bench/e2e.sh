@@ -32,7 +32,7 @@ case "$model" in
     *) echo "MODEL must be digits or resnet50, not '$model'"; exit 1 ;;
 esac
 for p in Inference.Service Preprocessing.Worker Gateway.Api; do
-    dotnet build "$repo_root/$p" -c Release --nologo -v quiet >/dev/null
+    dotnet build "$repo_root/$p" -c Release --nologo -v quiet >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 done
 dll() { echo "$repo_root/$1/bin/Release/net10.0/MlAspire.$1.dll"; }
 free_port() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -81,11 +81,13 @@ tensor = field(1, b"input") + field(2, b"FP32") + field(3, b"".join(varint(d) fo
 msg = field(1, sys.argv[2].encode()) + field(5, tensor) + field(7, bytes(count * 4))
 open(sys.argv[1], "wb").write(b"\x00" + struct.pack(">I", len(msg)) + msg)
 PY
-# Check the hand-made request really succeeds (h2load counts HTTP 200, and gRPC errors are HTTP 200 too).
+# Check the hand-made request really succeeds (h2load counts HTTP 200, and gRPC errors are HTTP 200 too). Neither
+# check may end the script through set -e: a failed curl must still say what failed.
+rm -f "$out/check.txt"; touch "$out/check.txt"
 curl -s --http2-prior-knowledge -o /dev/null -D "$out/check.txt" -H 'content-type: application/grpc' -H 'te: trailers' \
-    --data-binary @"$out/infer.bin" "http://127.0.0.1:$grpc_port/inference.GRPCInferenceService/ModelInfer"
+    --data-binary @"$out/infer.bin" "http://127.0.0.1:$grpc_port/inference.GRPCInferenceService/ModelInfer" || true
 grep -qi "grpc-status: 0" "$out/check.txt" || { echo "ModelInfer check failed:"; cat "$out/check.txt"; exit 1; }
-check=$(curl -s -H "content-type: $content_type" --data-binary @"$image" "http://127.0.0.1:$gw_port/v1/models/$model:classify")
+check=$(curl -s -H "content-type: $content_type" --data-binary @"$image" "http://127.0.0.1:$gw_port/v1/models/$model:classify" || true)
 echo "$check" | grep -q '"succeeded"' || { echo "classify check failed: $check"; exit 1; }
 
 h2() { # label args... -> "req/s mean_ms"
