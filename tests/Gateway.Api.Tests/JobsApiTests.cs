@@ -246,9 +246,7 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
 
         // A change to processing does not end a long poll, so it costs no read; a poll that ends while the job is
         // processing still reports that, not the queued state it started from.
-        await fixture.Client.ExecuteAsync("CONFIG", "RESETSTAT");
-        var poll = client.GetFromJsonAsync<JsonElement>($"/v1/jobs/{id}?wait=3", Timeout);
-        await UntilHashReadsAsync(1);
+        var poll = await StartCountedLongPollAsync(client, id, waitSeconds: 3);
         await fixture.Client.HashSetAsync(QueueKeys.Job(id), JobFields.Status, JobStatuses.Processing);
         await fixture.Client.ExecuteAsync("PUBLISH", QueueKeys.JobEvents, JobStatuses.EventMessage(id, JobStatuses.Processing));
         await Task.Delay(300);
@@ -257,9 +255,7 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
         Assert.Equal("processing", timedOut.GetProperty("status").GetString());
         Assert.Equal(1, readsWhileProcessing); // the first read only
 
-        await fixture.Client.ExecuteAsync("CONFIG", "RESETSTAT");
-        var second = client.GetFromJsonAsync<JsonElement>($"/v1/jobs/{id}?wait=20", Timeout);
-        await UntilHashReadsAsync(1);
+        var second = await StartCountedLongPollAsync(client, id, waitSeconds: 20);
         await CompleteAsWorkerAsync(id);
         var done = await second.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("succeeded", done.GetProperty("status").GetString());
@@ -279,9 +275,7 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
         var (_, accepted) = await PostAsync(Png(TestImages.Digit()));
         var id = accepted.GetProperty("id").GetString()!;
         var client = fixture.Factory.CreateAuthorizedClient();
-        await fixture.Client.ExecuteAsync("CONFIG", "RESETSTAT");
-        var poll = client.GetFromJsonAsync<JsonElement>($"/v1/jobs/{id}?wait=20", Timeout);
-        await UntilHashReadsAsync(1);
+        var poll = await StartCountedLongPollAsync(client, id, waitSeconds: 20);
 
         // As an older worker announces the end (no snapshot), or a damaged message: the poll reads the job instead.
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
@@ -294,6 +288,15 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
         Assert.Equal("stopped by the test", job.GetProperty("error").GetString());
         Assert.Equal(2, await HashReadsAsync());
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(20), "the poll waited for its deadline instead of the event");
+    }
+
+    /// <summary>Resets Redis's command counts, starts a long poll of the job and returns it once it has made its first read.</summary>
+    private async Task<Task<JsonElement>> StartCountedLongPollAsync(HttpClient client, string id, int waitSeconds)
+    {
+        await fixture.Client.ExecuteAsync("CONFIG", "RESETSTAT");
+        var poll = client.GetFromJsonAsync<JsonElement>($"/v1/jobs/{id}?wait={waitSeconds}", Timeout);
+        await UntilHashReadsAsync(1);
+        return poll;
     }
 
     private async Task UntilHashReadsAsync(long reads)
