@@ -24,7 +24,8 @@ internal sealed class InferenceOptions
     /// Whether ONNX Runtime's intra-op threads spin-wait for work between runs (ONNX Runtime's own default). Off by
     /// default here: spinning threads take CPU from Kestrel, protobuf and the batcher on the same cores, which costs
     /// more than the microseconds it saves (see BENCHMARKS.md); turn it on for a host with cores to spare, or for
-    /// compute-heavy models (ResNet-50 on CPU served faster with it in BENCHMARKS.md).
+    /// compute-heavy models, preferably in that model's config (<c>onnxruntime.intra_op_spinning</c>): ResNet-50 on
+    /// two CPU cores served 7-8 % more images/s with it (BENCHMARKS.md).
     /// </summary>
     public bool IntraOpSpinning { get; set; }
 

@@ -14,6 +14,16 @@ internal sealed class ModelConfigDocument
     public int? InstanceCount { get; set; }
     public string? ExecutionProvider { get; set; }
     public PreprocessingDocument? Preprocessing { get; set; }
+
+    [JsonPropertyName("onnxruntime")]
+    public OnnxRuntimeDocument? OnnxRuntime { get; set; }
+}
+
+/// <summary>Per-model ONNX Runtime settings; each one left out falls back to the service-wide <c>Inference</c> setting.</summary>
+internal sealed class OnnxRuntimeDocument
+{
+    public int? IntraOpThreads { get; set; }
+    public bool? IntraOpSpinning { get; set; }
 }
 
 internal sealed class TensorConfigDocument

@@ -108,6 +108,7 @@ internal static partial class ModelConfigLoader
             ValidatePreprocessing(pre, inputs, errors);
         }
 
+        var ort = ValidateOnnxRuntime(doc.OnnxRuntime, errors);
         var (version, modelPath) = FindLatestVersion(directory, errors);
         var labels = LoadLabels(directory, outputs, errors);
 
@@ -118,7 +119,22 @@ internal static partial class ModelConfigLoader
 
         return new ModelDefinition(
             doc.Name!, version!, platform, modelPath!, doc.MaxBatchSize, inputs, outputs, batching, instanceCount,
-            provider, doc.Preprocessing, labels);
+            provider, doc.Preprocessing, labels, ort);
+    }
+
+    private static OrtSettingsSpec ValidateOnnxRuntime(OnnxRuntimeDocument? ort, List<string> errors)
+    {
+        if (ort is null)
+        {
+            return OrtSettingsSpec.ServiceDefaults;
+        }
+
+        if (ort.IntraOpThreads is < 0 or > 256)
+        {
+            errors.Add($"'onnxruntime.intra_op_threads' {ort.IntraOpThreads} must be between 0 (ONNX Runtime's choice) and 256");
+        }
+
+        return new OrtSettingsSpec(ort.IntraOpThreads, ort.IntraOpSpinning);
     }
 
     private static List<TensorSpec> ValidateTensors(List<TensorConfigDocument>? tensors, string field, List<string> errors)

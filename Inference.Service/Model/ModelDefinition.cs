@@ -13,7 +13,8 @@ internal sealed record ModelDefinition(
     int InstanceCount,
     ExecutionProviderPreference ExecutionProvider,
     PreprocessingDocument? Preprocessing,
-    IReadOnlyList<string>? Labels)
+    IReadOnlyList<string>? Labels,
+    OrtSettingsSpec OnnxRuntime)
 {
     /// <summary>True when requests carry a leading batch dimension the server may concatenate along.</summary>
     public bool SupportsBatching => MaxBatchSize > 0;
@@ -28,6 +29,12 @@ internal sealed record TensorSpec(string Name, TensorDataType DataType, IReadOnl
 
 /// <summary>Dynamic batching; when not <see cref="Enabled"/>, each request runs as it arrives, alone.</summary>
 internal sealed record BatchingSpec(bool Enabled, TimeSpan MaxQueueDelay, IReadOnlyList<int> PreferredBatchSizes, int MaxQueueSize);
+
+/// <summary>The model's own ONNX Runtime settings; null where the config leaves them to the service-wide ones.</summary>
+internal sealed record OrtSettingsSpec(int? IntraOpThreads, bool? IntraOpSpinning)
+{
+    public static readonly OrtSettingsSpec ServiceDefaults = new(null, null);
+}
 
 internal enum ExecutionProviderPreference
 {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using MlAspire.Inference.Service.Batching;
 using MlAspire.Inference.Service.Model;
@@ -113,10 +114,12 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
             _ort ??= OrtEnvironment.Create(
                 new OrtEnvironmentOptions { LibraryPath = _options.OnnxRuntimeLibrary },
                 _loggers.CreateLogger("MlAspire.OnnxRuntime"));
+            var intraOpThreads = definition.OnnxRuntime.IntraOpThreads ?? _options.IntraOpThreads;
+            var spinning = definition.OnnxRuntime.IntraOpSpinning ?? _options.IntraOpSpinning;
             session = _ort.CreateSession(definition.ModelPath, new InferenceSessionOptions
             {
-                IntraOpThreads = _options.IntraOpThreads,
-                AllowSpinning = _options.IntraOpSpinning,
+                IntraOpThreads = intraOpThreads,
+                AllowSpinning = spinning,
                 ExecutionProvider = definition.ExecutionProvider == Model.ExecutionProviderPreference.Gpu
                     ? OnnxRuntime.ExecutionProviderPreference.Cuda
                     : OnnxRuntime.ExecutionProviderPreference.Cpu,
@@ -129,7 +132,8 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
             Warmup(definition, executor);
             var batcher = new DynamicBatcher(definition, executor, _metrics, _loggers.CreateLogger<DynamicBatcher>());
             served.MarkReady(definition, executor, batcher);
-            LogModelReady(_logger, definition.Name, definition.Version, executor.ExecutionProvider);
+            LogModelReady(_logger, definition.Name, definition.Version, executor.ExecutionProvider,
+                intraOpThreads == 0 ? "ONNX Runtime's choice" : intraOpThreads.ToString(CultureInfo.InvariantCulture), spinning);
         }
         catch (Exception ex) when (ex is ModelConfigException or OnnxRuntimeException or InferenceException or IOException
                                        or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException
@@ -275,8 +279,8 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
     [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Loading the model repository at {Path}")]
     private static partial void LogLoadingRepository(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Model {Model} version {Version} is ready on {Provider}")]
-    private static partial void LogModelReady(ILogger logger, string model, string version, string provider);
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Model {Model} version {Version} is ready on {Provider} (intra-op threads: {IntraOpThreads}, spinning: {IntraOpSpinning})")]
+    private static partial void LogModelReady(ILogger logger, string model, string version, string provider, string intraOpThreads, bool intraOpSpinning);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Model {Model} failed to load: {Reason}")]
     private static partial void LogModelFailed(ILogger logger, string model, string reason);

@@ -27,7 +27,7 @@ public sealed class DynamicBatcherTests : IDisposable
             [new TensorSpec("x", TensorDataType.FP32, [-1], null)],
             [new TensorSpec("sum", TensorDataType.FP32, [1], null)],
             new BatchingSpec(batching, TimeSpan.FromMilliseconds(delayMs), preferred ?? [], queue),
-            instances, ExecutionProviderPreference.Cpu, null, null);
+            instances, ExecutionProviderPreference.Cpu, null, null, OrtSettingsSpec.ServiceDefaults);
 
     private DynamicBatcher Batcher(ModelDefinition model, RowSumExecutor executor) =>
         new(model, executor, _metrics, NullLogger.Instance);

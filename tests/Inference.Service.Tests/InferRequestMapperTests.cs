@@ -14,7 +14,7 @@ public sealed class InferRequestMapperTests
         "digits", "1", "onnxruntime_onnx", "unused", 8,
         [new TensorSpec("input", TensorDataType.FP32, [1, 2, 2], null)],
         [new TensorSpec("logits", TensorDataType.FP32, [3], "labels.txt")],
-        new BatchingSpec(true, TimeSpan.Zero, [], 16), 1, ExecutionProviderPreference.Cpu, null, ["zero", "one", "two"]);
+        new BatchingSpec(true, TimeSpan.Zero, [], 16), 1, ExecutionProviderPreference.Cpu, null, ["zero", "one", "two"], OrtSettingsSpec.ServiceDefaults);
 
     private static ModelInferRequest Request(long[] shape, string datatype = "FP32", float[]? values = null, bool raw = true)
     {

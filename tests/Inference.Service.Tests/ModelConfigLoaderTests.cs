@@ -111,6 +111,38 @@ public sealed class ModelConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void OnnxRuntimeSettingsAreOptionalPerModelOverrides()
+    {
+        var plain = ModelConfigLoader.Load(WriteModel("digits", ValidConfig));
+        Assert.Equal(OrtSettingsSpec.ServiceDefaults, plain.OnnxRuntime);
+
+        var tuned = ModelConfigLoader.Load(WriteModel("tuned", ValidConfig
+            .Replace("\"name\": \"digits\"", "\"name\": \"tuned\"", StringComparison.Ordinal)
+            .Replace("\"instance_count\": 2,", "\"instance_count\": 2, \"onnxruntime\": { \"intra_op_spinning\": true },", StringComparison.Ordinal)));
+        Assert.Null(tuned.OnnxRuntime.IntraOpThreads);
+        Assert.True(tuned.OnnxRuntime.IntraOpSpinning);
+
+        var threads = ModelConfigLoader.Load(WriteModel("threads", ValidConfig
+            .Replace("\"name\": \"digits\"", "\"name\": \"threads\"", StringComparison.Ordinal)
+            .Replace("\"instance_count\": 2,", "\"instance_count\": 2, \"onnxruntime\": { \"intra_op_threads\": 1, \"intra_op_spinning\": false },", StringComparison.Ordinal)));
+        Assert.Equal(1, threads.OnnxRuntime.IntraOpThreads);
+        Assert.False(threads.OnnxRuntime.IntraOpSpinning);
+    }
+
+    [Theory]
+    [InlineData("{ \"intra_op_threads\": -1 }", "'onnxruntime.intra_op_threads' -1 must be between 0")]
+    [InlineData("{ \"intra_op_threads\": 1000 }", "'onnxruntime.intra_op_threads' 1000 must be between 0")]
+    [InlineData("{ \"intra_op_spinning\": \"yes\" }", "config.json is not valid")]
+    [InlineData("{ \"inter_op_threads\": 2 }", "inter_op_threads")]
+    public void BadOnnxRuntimeSettingsAreNamed(string section, string expected)
+    {
+        var message = Load(WriteModel("digits", ValidConfig.Replace(
+            "\"instance_count\": 2,", $"\"instance_count\": 2, \"onnxruntime\": {section},", StringComparison.Ordinal)));
+
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AModelFileIsRequired()
     {
         var message = Load(WriteModel("digits", ValidConfig, versions: []));

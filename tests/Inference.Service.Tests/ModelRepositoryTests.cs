@@ -112,6 +112,28 @@ public sealed class ModelRepositoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AModelsOwnOnnxRuntimeSettingsOverrideTheServiceWideOnes()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        TestModels.CopyModel(TestModels.DigitsDirectory, _root);
+        var tuned = TestModels.CopyModel(TestModels.DigitsDirectory, _root, "tuned");
+        var config = File.ReadAllText(Path.Combine(TestModels.DigitsDirectory, "config.json"));
+        File.WriteAllText(Path.Combine(tuned, "config.json"), config
+            .Replace("\"digits\"", "\"tuned\"", StringComparison.Ordinal)
+            .Replace("\"instance_count\"", "\"onnxruntime\": { \"intra_op_threads\": 1, \"intra_op_spinning\": true }, \"instance_count\"", StringComparison.Ordinal));
+        using var capture = new CapturingLoggerProvider();
+        using var loggers = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(capture));
+
+        var repository = await LoadAsync(cts.Token, loggers);
+
+        Assert.True(repository.TryGet("tuned", out var model));
+        Assert.Equal(ModelStatus.Ready, model.Status);
+        var ready = capture.Entries.Where(e => e.EventId.Id == 3001).Select(e => e.Message).ToList();
+        Assert.Contains(ready, m => m.StartsWith("Model tuned ", StringComparison.Ordinal) && m.EndsWith("(intra-op threads: 1, spinning: True)", StringComparison.Ordinal));
+        Assert.Contains(ready, m => m.StartsWith("Model digits ", StringComparison.Ordinal) && m.EndsWith("(intra-op threads: ONNX Runtime's choice, spinning: False)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AConfigThatDisagreesWithTheModelFailsNamingTheTensor()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
