@@ -20,11 +20,12 @@ var serviceDll = args[0];
 var seconds = double.Parse(args[1], CultureInfo.InvariantCulture);
 var modelDirs = args[2..];
 int[] concurrencies = [1, 8, 32];
+var warmupSeconds = double.Parse(Environment.GetEnvironmentVariable("WARMUP_SECONDS") ?? "10", CultureInfo.InvariantCulture);
 
 var repository = Directory.CreateTempSubdirectory("mlaspire-bench-repo-").FullName;
 var models = modelDirs.Select(dir => PrepareModel(dir, repository)).ToList();
 
-Console.WriteLine($"# {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {seconds}s per cell, closed loop");
+Console.WriteLine($"# {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {seconds}s per cell after {warmupSeconds}s of warm-up per mode, closed loop");
 var results = new List<Row>();
 
 // (a) in process
@@ -136,9 +137,9 @@ static Row Measure(string model, string mode, int concurrency, double seconds, F
     return row;
 }
 
-// Untimed load first, so that the cells measure tiered-up code rather than the JIT (a cold .NET server needs
-// thousands of requests before its hot paths are fully optimized).
-void Warm(Func<Task> call) => Measure("warm-up", "", 8, Math.Min(seconds, 3), call, quiet: true);
+// Untimed load first, so that the cells measure tiered-up code rather than the JIT: a cold .NET server needs about
+// 100,000 small requests before its hot paths are fully optimized (BENCHMARKS.md), 10 s here by default.
+void Warm(Func<Task> call) => Measure("warm-up", "", 32, warmupSeconds, call, quiet: true);
 
 static void Fill(float[] values)
 {
