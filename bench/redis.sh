@@ -30,8 +30,12 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 # Three interleaved rounds (redis-benchmark, then ours) so that load from other processes hits both alike;
 # each figure below is the median of its three rounds.
 # redis-benchmark --csv: "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms",...
+# redis-benchmark's own CPU time (user + system) for its throughput run, from bash's `time`: it runs 2 x requests
+# commands (SET, then GET), so CPU per command is that time / (2 x requests).
+TIMEFORMAT='%U %S'
 for round in 1 2 3; do
-    redis-benchmark -p "$port" -t set,get -n "$requests" -c "$connections" -P "$pipeline" --csv | tr -d '"' >"$work/rb-throughput.$round.csv"
+    { time redis-benchmark -p "$port" -t set,get -n "$requests" -c "$connections" -P "$pipeline" --csv >"$work/rb-raw.$round.csv"; } 2>"$work/rb-time.$round.txt"
+    tr -d '"' <"$work/rb-raw.$round.csv" >"$work/rb-throughput.$round.csv"
     redis-benchmark -p "$port" -t get -n "$latency_requests" -c 1 -P 1 --csv | tr -d '"' >"$work/rb-latency.$round.csv"
     dotnet "$bench_dll" --port "$port" --connections "$connections" --pipeline "$pipeline" \
         --requests "$requests" --latency-requests "$latency_requests" >"$work/ours.$round.csv"
@@ -51,9 +55,11 @@ our_set_b=$(pick "$work/ours.*.csv" SET_B 2)
 our_get_b=$(pick "$work/ours.*.csv" GET_B 2)
 bytes() { printf '%s B/op, %s us CPU/op' "$(pick "$work/ours.*.csv" "$1_BYTES_PER_OP" 2)" "$(pick "$work/ours.*.csv" "$1_CPU_US_PER_OP" 2)"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+rb_cpu=$(for f in "$work"/rb-time.*.txt; do awk -v n="$requests" '{printf "%.2f\n", ($1 + $2) * 1e6 / (2 * n)}' "$f"; done | median)
 
 printf 'machine: %s cores, load average %s before, %s after\n' "$(nproc)" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'throughput (-c %s -P %s, %s requests, median of 3)\n' "$connections" "$pipeline" "$requests"
+printf '  redis-benchmark CPU: %s us/op (SET and GET together; the whole redis-benchmark process)\n' "$rb_cpu"
 printf '  SET  redis-benchmark %10.0f ops/s\n' "$rb_set"
 printf '       ours batched     %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set_b" "$(ratio "$our_set_b" "$rb_set")" "$(bytes SET_B)"
 printf '       ours pipelined   %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set_p" "$(ratio "$our_set_p" "$rb_set")" "$(bytes SET_P)"
