@@ -13,9 +13,10 @@ import torch
 import torchvision
 
 out = sys.argv[1]
-max_batch = int(sys.argv[2]) if len(sys.argv) > 2 else 32
-if not 1 <= max_batch <= 4096:
-    sys.exit(f"MAX_BATCH must be between 1 and 4096, not {max_batch}")
+max_batch_text = sys.argv[2] if len(sys.argv) > 2 else "32"
+if not max_batch_text.isdigit() or not 1 <= int(max_batch_text) <= 4096:
+    sys.exit(f"MAX_BATCH must be a whole number between 1 and 4096, not '{max_batch_text}'")
+max_batch = int(max_batch_text)
 preferred = sorted({size for size in (max_batch // 4, max_batch // 2, max_batch) if size >= 2})
 os.makedirs(os.path.join(out, "1"), exist_ok=True)
 onnx_path = os.path.join(out, "1", "model.onnx")

@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${1:-3}"
+[[ "$seconds" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "usage: bench/inference.sh [seconds-per-cell] [--no-resnet]   (a number, not '$seconds')" >&2; exit 2; }
+[[ "${WARMUP_SECONDS:-10}" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "WARMUP_SECONDS must be a number of seconds, not '$WARMUP_SECONDS'" >&2; exit 2; }
 models=("$PWD/models/digits")
 if [ "${2:-}" != "--no-resnet" ] && /usr/bin/python3 -c "import torch, torchvision" 2>/dev/null; then
     /usr/bin/python3 bench/export_resnet50.py bench/out/resnet50 "${RESNET_MAX_BATCH:-32}" >/dev/null
