@@ -202,16 +202,20 @@ public sealed class RedisBatchTests
     {
         var ct = TestTimeout.Token();
         await using var server = await RedisServer.StartAsync();
-        await using var client = await RedisClient.ConnectAsync($"{server.Endpoint},syncTimeout=200", ct);
+        await using var client = await RedisClient.ConnectAsync($"{server.Endpoint},syncTimeout=1000", ct);
+        await using var other = await RedisClient.ConnectAsync(server.Endpoint, ct);
 
         var batch = client.CreateBatch();
         var echo = batch.ExecuteAsync("ECHO", "in time");
-        var slow = batch.ExecuteAsync("BLPOP", "never-pushed", "1"); // answers after 1 s, past the 200 ms timeout
+        // No server-side timeout: this reply comes only when the list gets an element, always after the client's.
+        var slow = batch.ExecuteAsync("BLPOP", "pushed-late", "0");
         await Assert.ThrowsAsync<RedisTimeoutException>(() => batch.SendAsync(ct));
         Assert.Equal("in time", (await echo).AsString());
         await Assert.ThrowsAsync<RedisTimeoutException>(() => slow);
 
-        await Task.Delay(1200, ct); // the late BLPOP reply arrives and is dropped
+        // The late BLPOP reply arrives (the list is emptied by it) and is dropped; the next command gets its own.
+        await other.ListRightPushAsync("pushed-late", ["late"], ct);
         Assert.Equal("next", (await client.ExecuteAsync("ECHO", ["next"], ct)).AsString());
+        Assert.Equal(0, await other.ListLengthAsync("pushed-late", ct));
     }
 }

@@ -43,14 +43,18 @@ public sealed class RedisPipeliningTests
         var ct = TestTimeout.Token();
         await using var server = await RedisServer.StartAsync();
         await using var client = await RedisClient.ConnectAsync(server.Endpoint, ct);
+        await using var other = await RedisClient.ConnectAsync(server.Endpoint, ct);
 
-        // Before, a BLPOP that holds the connection for 300 ms and whose caller gives up after 50 ms, after.
+        // Before, a BLPOP that holds the connection until another client pushes and whose caller gives up after 50 ms,
+        // after. (No server-side timeout: the BLPOP cannot answer before the cancellation, however late that fires.)
         var before = Enumerable.Range(0, 50).Select(i => client.ExecuteAsync("ECHO", [$"before-{i}"], ct)).ToArray();
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
-        var cancelled = client.ExecuteAsync("BLPOP", ["nothing-here", "0.3"], cancel.Token);
+        var cancelled = client.ExecuteAsync("BLPOP", ["held-list", "0"], cancel.Token);
         var after = Enumerable.Range(0, 50).Select(i => client.ExecuteAsync("ECHO", [$"after-{i}"], ct)).ToArray();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        Assert.All(after, reply => Assert.False(reply.IsCompleted, "the server holds these behind the blocked BLPOP"));
+        await other.ListRightPushAsync("held-list", ["late"], ct);
         var beforeReplies = await Task.WhenAll(before);
         var afterReplies = await Task.WhenAll(after);
         for (var i = 0; i < 50; i++)

@@ -141,12 +141,15 @@ public sealed class RedisResilienceTests
         var ct = TestTimeout.Token();
         await using var server = await RedisServer.StartAsync();
         await using var client = await RedisClient.ConnectAsync(server.Endpoint, ct);
+        await using var other = await RedisClient.ConnectAsync(server.Endpoint, ct);
         await client.StringSetAsync("mine", "my-value", cancellationToken: ct);
 
-        // BLPOP sent through the escape hatch occupies the multiplexed connection for 500 ms; cancel the caller early.
+        // BLPOP sent through the escape hatch occupies the multiplexed connection until another client pushes (no
+        // server-side timeout, so it cannot answer before the cancellation, however late that fires); cancel the caller.
         using var cancel = new CancellationTokenSource(50);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => client.ExecuteAsync("BLPOP", ["nothing-here", "0.5"], cancel.Token));
+            () => client.ExecuteAsync("BLPOP", ["held-list", "0"], cancel.Token));
+        await other.ListRightPushAsync("held-list", ["late"], ct);
         var next = await client.StringGetAsync("mine", ct);
         Assert.Equal("my-value", next.ToString());
         Assert.Equal("x", (await client.ExecuteAsync("ECHO", "x")).AsString());
@@ -157,11 +160,20 @@ public sealed class RedisResilienceTests
     {
         var ct = TestTimeout.Token();
         await using var server = await RedisServer.StartAsync();
-        await using var client = await RedisClient.ConnectAsync($"{server.Endpoint},syncTimeout=200", ct);
-        var ex = await Assert.ThrowsAsync<RedisTimeoutException>(() => client.ExecuteAsync("BLPOP", "nothing-here", "0.6"));
+        await using var client = await RedisClient.ConnectAsync($"{server.Endpoint},syncTimeout=1000", ct);
+        await using var other = await RedisClient.ConnectAsync(server.Endpoint, ct);
+
+        // A BLPOP without a server-side timeout on the shared connection: its reply comes only once the list gets an
+        // element, so the client's timeout fires first however late a loaded machine runs the timeout sweep (a
+        // server-side timeout of 0.6 s once answered before the sweep had run).
+        var ex = await Assert.ThrowsAsync<RedisTimeoutException>(() => client.ExecuteAsync("BLPOP", "late-list", "0"));
         Assert.Contains("BLPOP", ex.Message, StringComparison.Ordinal);
-        await Task.Delay(500, ct);
+
+        // Now the late reply comes, and the next command on the same connection queues behind it: it must get its own
+        // reply, not the popped element. The empty list shows the BLPOP really was answered (and its reply dropped).
+        await other.ListRightPushAsync("late-list", ["late-reply"], ct);
         Assert.Equal("after", (await client.ExecuteAsync("ECHO", "after")).AsString());
+        Assert.Equal(0, await other.ListLengthAsync("late-list", ct));
     }
 
     [Fact]
