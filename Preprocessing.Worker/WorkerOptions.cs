@@ -14,9 +14,14 @@ internal sealed class WorkerOptions
     [Range(1, 1024)]
     public int BatchSize { get; set; } = 32;
 
-    /// <summary>After a read that returned fewer than <see cref="BatchSize"/> jobs, wait this long once to fill the batch.</summary>
+    /// <summary>
+    /// After a read that returned fewer than <see cref="BatchSize"/> jobs, wait this long once to fill the batch. Zero
+    /// by default: a busy worker batches anyway (what arrives while it works is read in one go next time), and the wait
+    /// cost every job latency and throughput at every load measured (BENCHMARKS.md); worth a few milliseconds only for
+    /// a model whose per-call cost is high and whose load comes in bursts.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
-    public TimeSpan BatchDelay { get; set; } = TimeSpan.FromMilliseconds(2);
+    public TimeSpan BatchDelay { get; set; } = TimeSpan.Zero;
 
     /// <summary>How long one XREADGROUP blocks waiting for jobs.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
