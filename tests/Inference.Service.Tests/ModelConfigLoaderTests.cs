@@ -116,15 +116,11 @@ public sealed class ModelConfigLoaderTests : IDisposable
         var plain = ModelConfigLoader.Load(WriteModel("digits", ValidConfig));
         Assert.Equal(OrtSettingsSpec.ServiceDefaults, plain.OnnxRuntime);
 
-        var tuned = ModelConfigLoader.Load(WriteModel("tuned", ValidConfig
-            .Replace("\"name\": \"digits\"", "\"name\": \"tuned\"", StringComparison.Ordinal)
-            .Replace("\"instance_count\": 2,", "\"instance_count\": 2, \"onnxruntime\": { \"intra_op_spinning\": true },", StringComparison.Ordinal)));
+        var tuned = ModelConfigLoader.Load(WriteModel("tuned", WithOnnxRuntime("{ \"intra_op_spinning\": true }", "tuned")));
         Assert.Null(tuned.OnnxRuntime.IntraOpThreads);
         Assert.True(tuned.OnnxRuntime.IntraOpSpinning);
 
-        var threads = ModelConfigLoader.Load(WriteModel("threads", ValidConfig
-            .Replace("\"name\": \"digits\"", "\"name\": \"threads\"", StringComparison.Ordinal)
-            .Replace("\"instance_count\": 2,", "\"instance_count\": 2, \"onnxruntime\": { \"intra_op_threads\": 1, \"intra_op_spinning\": false },", StringComparison.Ordinal)));
+        var threads = ModelConfigLoader.Load(WriteModel("threads", WithOnnxRuntime("{ \"intra_op_threads\": 1, \"intra_op_spinning\": false }", "threads")));
         Assert.Equal(1, threads.OnnxRuntime.IntraOpThreads);
         Assert.False(threads.OnnxRuntime.IntraOpSpinning);
     }
@@ -136,11 +132,15 @@ public sealed class ModelConfigLoaderTests : IDisposable
     [InlineData("{ \"inter_op_threads\": 2 }", "inter_op_threads")]
     public void BadOnnxRuntimeSettingsAreNamed(string section, string expected)
     {
-        var message = Load(WriteModel("digits", ValidConfig.Replace(
-            "\"instance_count\": 2,", $"\"instance_count\": 2, \"onnxruntime\": {section},", StringComparison.Ordinal)));
+        var message = Load(WriteModel("digits", WithOnnxRuntime(section)));
 
         Assert.Contains(expected, message, StringComparison.Ordinal);
     }
+
+    /// <summary><see cref="ValidConfig"/> with an <c>onnxruntime</c> section, for a model named <paramref name="name"/>.</summary>
+    private static string WithOnnxRuntime(string section, string name = "digits") => ValidConfig
+        .Replace("\"name\": \"digits\"", $"\"name\": \"{name}\"", StringComparison.Ordinal)
+        .Replace("\"instance_count\": 2,", $"\"instance_count\": 2, \"onnxruntime\": {section},", StringComparison.Ordinal);
 
     [Fact]
     public void AModelFileIsRequired()
