@@ -5,6 +5,8 @@
 #               pipelined  = one caller per connection issues -P commands, then awaits them all;
 #               batched    = one caller per connection queues -P commands on a RedisBatch and sends them in one write
 #                            (what redis-benchmark -P does)
+#               and a floor that is not our client: the same commands pre-encoded over plain .NET sockets, replies
+#               counted by bytes and not parsed (what .NET's sockets and async machinery alone cost on this machine)
 #   latency:    GET p50 with one connection and one command at a time (-c 1 -P 1)
 # Usage: bench/redis.sh [requests]   (defaults keep the run well under 2 minutes)
 set -euo pipefail
@@ -53,6 +55,8 @@ our_set_p=$(pick "$work/ours.*.csv" SET_P 2)
 our_get_p=$(pick "$work/ours.*.csv" GET_P 2)
 our_set_b=$(pick "$work/ours.*.csv" SET_B 2)
 our_get_b=$(pick "$work/ours.*.csv" GET_B 2)
+raw_set=$(pick "$work/ours.*.csv" RAW_SET 2)
+raw_get=$(pick "$work/ours.*.csv" RAW_GET 2)
 bytes() { printf '%s B/op, %s us CPU/op' "$(pick "$work/ours.*.csv" "$1_BYTES_PER_OP" 2)" "$(pick "$work/ours.*.csv" "$1_CPU_US_PER_OP" 2)"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 rb_cpu=$(for f in "$work"/rb-time.*.txt; do awk -v n="$requests" '{printf "%.2f\n", ($1 + $2) * 1e6 / (2 * n)}' "$f"; done | median)
@@ -64,9 +68,11 @@ printf '  SET  redis-benchmark %10.0f ops/s\n' "$rb_set"
 printf '       ours batched     %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set_b" "$(ratio "$our_set_b" "$rb_set")" "$(bytes SET_B)"
 printf '       ours pipelined   %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set_p" "$(ratio "$our_set_p" "$rb_set")" "$(bytes SET_P)"
 printf '       ours concurrent  %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set" "$(ratio "$our_set" "$rb_set")" "$(bytes SET)"
+printf '       .NET sockets     %10.0f ops/s   ratio %s (the floor; ours batched / floor %s)   %s us CPU/op\n' "$raw_set" "$(ratio "$raw_set" "$rb_set")" "$(ratio "$our_set_b" "$raw_set")" "$(pick "$work/ours.*.csv" RAW_SET_CPU_US_PER_OP 2)"
 printf '  GET  redis-benchmark %10.0f ops/s\n' "$rb_get"
 printf '       ours batched     %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_get_b" "$(ratio "$our_get_b" "$rb_get")" "$(bytes GET_B)"
 printf '       ours pipelined   %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_get_p" "$(ratio "$our_get_p" "$rb_get")" "$(bytes GET_P)"
 printf '       ours concurrent  %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_get" "$(ratio "$our_get" "$rb_get")" "$(bytes GET)"
+printf '       .NET sockets     %10.0f ops/s   ratio %s (the floor; ours batched / floor %s)   %s us CPU/op\n' "$raw_get" "$(ratio "$raw_get" "$rb_get")" "$(ratio "$our_get_b" "$raw_get")" "$(pick "$work/ours.*.csv" RAW_GET_CPU_US_PER_OP 2)"
 printf 'latency (-c 1 -P 1, %s requests, median of 3)\n' "$latency_requests"
 printf '  GET p50  redis-benchmark %.4f ms   ours %.4f ms   ratio %s (goal <= 1.20)   %s B/op\n' "$rb_p50" "$our_p50" "$(ratio "$our_p50" "$rb_p50")" "$(pick "$work/ours.*.csv" GET_P1_BYTES_PER_OP 2)"

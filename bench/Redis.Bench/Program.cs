@@ -10,6 +10,9 @@ using MlAspire.Redis;
 //                             all of them, and repeats (how users pipeline with StackExchange.Redis);
 //   batched (SET_B, GET_B):   one caller per connection queues `pipeline` commands on a RedisBatch and sends it, so
 //                             they leave in one write (what redis-benchmark -P does), and repeats.
+// And a floor that is not our client (RAW_SET, RAW_GET): the same commands, encoded once, written `pipeline` at a time
+// per connection over a plain .NET Socket (SendAsync, then ReceiveAsync until the known reply bytes are in, without
+// parsing them): what .NET's own sockets and async machinery cost, with no client work at all.
 // *_BYTES_PER_OP: bytes allocated by the whole process per command (GC.GetTotalAllocatedBytes), all threads.
 // *_CPU_US_PER_OP: process CPU time (user + system, all threads) per command; less sensitive to other load than ops/s.
 var port = Arg("--port", 6379);
@@ -18,11 +21,11 @@ var pipeline = Arg("--pipeline", 16);
 var requests = Arg("--requests", 200_000);
 var latencyRequests = Arg("--latency-requests", 20_000);
 
-// --only batched|pipelined|concurrent measures one mode (for profiling it alone).
+// --only batched|pipelined|concurrent|raw measures one mode (for profiling it alone).
 var only = ArgText("--only");
-if (only is not (null or "concurrent" or "pipelined" or "batched"))
+if (only is not (null or "concurrent" or "pipelined" or "batched" or "raw"))
 {
-    throw new ArgumentException($"--only takes concurrent, pipelined or batched, not '{only}'.");
+    throw new ArgumentException($"--only takes concurrent, pipelined, batched or raw, not '{only}'.");
 }
 
 var endpoint = $"127.0.0.1:{port},protocol=resp2";
@@ -67,6 +70,17 @@ if (only is null or "batched")
 {
     Report("SET_B", await Measure(n => Batched(batchSet, n)));
     Report("GET_B", await Measure(n => Batched(batchGet, n)));
+}
+
+if (only is null or "raw")
+{
+    // GET's reply is "$3\r\nxxx\r\n" only while the key holds the 3-byte value, which every SET above wrote.
+    var rawSet = (Command: RawCommand("SET", Key, "xxx"), Reply: "+OK\r\n"u8.ToArray());
+    var rawGet = (Command: RawCommand("GET", Key), Reply: "$3\r\nxxx\r\n"u8.ToArray());
+    await Raw(rawSet.Command, rawSet.Reply, requests / 4);
+    await Raw(rawGet.Command, rawGet.Reply, requests / 4);
+    Report("RAW_SET", await Measure(n => Raw(rawSet.Command, rawSet.Reply, n)));
+    Report("RAW_GET", await Measure(n => Raw(rawGet.Command, rawGet.Reply, n)));
 }
 
 // Latency: one connection, one command at a time.
@@ -196,6 +210,79 @@ async Task Batched(Func<RedisBatch, Task> command, int total)
     }
 
     await Task.WhenAll(workers);
+}
+
+// One connection per client above, each writing `pipeline` copies of the command and then reading exactly their
+// replies' bytes (never more: each receive asks for what is still missing). The first reply of each connection is
+// checked byte for byte, so a floor that measured error replies
+// (or waited for bytes that never come) fails loudly instead.
+async Task Raw(byte[] command, byte[] reply, int total)
+{
+    var burst = new byte[command.Length * pipeline];
+    for (var i = 0; i < pipeline; i++)
+    {
+        command.CopyTo(burst, i * command.Length);
+    }
+
+    var remaining = total;
+    var workers = new List<Task>();
+    for (var c = 0; c < connections; c++)
+    {
+        workers.Add(Task.Run(async () =>
+        {
+            using var socket = new System.Net.Sockets.Socket(
+                System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(System.Net.IPAddress.Loopback, port);
+            var received = new byte[pipeline * reply.Length];
+            var checkedFirst = false;
+            while (true)
+            {
+                var count = Math.Min(pipeline, Interlocked.Add(ref remaining, -pipeline) + pipeline);
+                if (count <= 0)
+                {
+                    return;
+                }
+
+                await socket.SendAsync(burst.AsMemory(0, count * command.Length), System.Net.Sockets.SocketFlags.None);
+                var expected = count * reply.Length;
+                var got = 0;
+                while (got < expected)
+                {
+                    var n = await socket.ReceiveAsync(received.AsMemory(got, expected - got), System.Net.Sockets.SocketFlags.None);
+                    if (n == 0)
+                    {
+                        throw new InvalidOperationException("The server closed the raw connection.");
+                    }
+
+                    if (!checkedFirst && got == 0 && n >= reply.Length)
+                    {
+                        if (!received.AsSpan(0, reply.Length).SequenceEqual(reply))
+                        {
+                            throw new InvalidOperationException(
+                                $"Unexpected raw reply: {System.Text.Encoding.ASCII.GetString(received, 0, Math.Min(n, 64))}");
+                        }
+
+                        checkedFirst = true;
+                    }
+
+                    got += n;
+                }
+            }
+        }));
+    }
+
+    await Task.WhenAll(workers);
+}
+
+static byte[] RawCommand(params string[] parts)
+{
+    var text = new System.Text.StringBuilder().Append('*').Append(parts.Length).Append("\r\n");
+    foreach (var part in parts)
+    {
+        text.Append('$').Append(System.Text.Encoding.UTF8.GetByteCount(part)).Append("\r\n").Append(part).Append("\r\n");
+    }
+
+    return System.Text.Encoding.UTF8.GetBytes(text.ToString());
 }
 
 int Arg(string name, int fallback) => ArgText(name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
