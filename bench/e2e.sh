@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end throughput and latency through the Gateway (HTTP → Redis → 2 workers → gRPC → ONNX Runtime → result)
 # against ModelInfer-only throughput on the same Inference.Service, in the same run, with the same concurrency and
-# one image per request. Also reports the workers' own preprocessing time per image (single thread → images/s/core).
+# one image per request. Also reports the Redis commands per job (server-side INFO commandstats over the measured
+# rounds, commands run inside the job scripts included) and the workers' own preprocessing time per image (single
+# thread → images/s/core).
 #   MODEL: digits (default; a 28x28 PNG, the committed model) or resnet50 (a 640x480 JPEG, ResNet-50 with random
 #     weights exported into bench/out/ by bench/export_resnet50.py: needs Debian python3-torch + python3-torchvision)
 #   REQUESTS (default 3000)  CONCURRENCY (16)  ROUNDS (3)  WORKERS (2)  WARMUP (10000 requests each way first)
@@ -10,6 +12,8 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 requests="${REQUESTS:-3000}"; concurrency="${CONCURRENCY:-16}"; rounds="${ROUNDS:-3}"; workers="${WORKERS:-2}"; warmup="${WARMUP:-10000}"
 model="${MODEL:-digits}"
 out="$repo_root/bench/out/e2e"; mkdir -p "$out"
+# Per-round files of an earlier run with more rounds must not be summed into this one's latency lines.
+rm -f "$out"/gateway-round-*.txt "$out"/gateway-latency-*.txt
 py=/usr/bin/python3
 
 command -v h2load >/dev/null || { echo "h2load missing (Debian nghttp2-client; eng/setup.sh installs it)"; exit 1; }
@@ -106,6 +110,8 @@ gateway() { h2 gateway --h1 -d "$image" -H "content-type: $content_type" "http:/
 # Warm-up: the .NET processes JIT and tier up their hot paths for tens of thousands of requests; measured before
 # that, both sides mostly measure the JIT (a short warm-up once made ModelInfer look 3x slower than it is).
 requests_saved=$requests; requests=$warmup; infer >/dev/null; gateway >/dev/null; requests=$requests_saved
+commandstats() { redis-cli -p "$redis_port" -a "$redis_pw" --no-auth-warning info all | tr -d '\r'; }
+commandstats >"$out/commandstats-before.txt"
 echo "round  modelinfer_rps  modelinfer_mean  gateway_jobs_per_s  gateway_mean  ratio"
 for r in $(seq 1 "$rounds"); do
     read -r irps imean <<<"$(infer)"
@@ -115,6 +121,30 @@ for r in $(seq 1 "$rounds"); do
     cp "$out/gateway.txt" "$out/gateway-round-$r.txt"
 done
 grep "time for request" "$out"/gateway-round-*.txt | sed 's/^/gateway latency (min max mean sd): /'
+# Redis commands per job over the measured rounds (the ModelInfer rounds send none), and redis-server's own CPU time
+# per job (INFO cpu: user + system, all of it, I/O included). Commandstats' time per command is not summed: a script's
+# time includes the commands it runs.
+commandstats >"$out/commandstats-after.txt"
+$py - "$out/commandstats-before.txt" "$out/commandstats-after.txt" "$((rounds * requests))" <<'PY'
+import sys
+def load(path):
+    stats = {}
+    for line in open(path):
+        if line.startswith(("used_cpu_user:", "used_cpu_sys:")):
+            stats[line.split(":")[0]] = (0, float(line.split(":")[1]))
+        if line.startswith("cmdstat_"):
+            name, fields = line.strip()[len("cmdstat_"):].split(":", 1)
+            kv = dict(f.split("=", 1) for f in fields.split(","))
+            stats[name] = (int(kv["calls"]), int(kv["usec"]))
+    return stats
+before, after, jobs = load(sys.argv[1]), load(sys.argv[2]), int(sys.argv[3])
+cpu_s = sum(after[k][1] - before[k][1] for k in ("used_cpu_user", "used_cpu_sys"))
+rows = sorted(((after[n][0] - before.get(n, (0, 0))[0], n) for n in after if not n.startswith("used_cpu")), reverse=True)
+rows = [r for r in rows if r[0] > 0]
+total_calls = sum(r[0] for r in rows)
+print(f"redis commands per job: {total_calls / jobs:.2f} (scripts' own commands included; redis-server CPU "
+      f"{cpu_s * 1e6 / jobs:.0f} us per job): " + ", ".join(f"{n} {c / jobs:.2f}" for c, n in rows))
+PY
 
 # Preprocessing time per image inside the workers (single-threaded decode+resize+normalize), from 200 job results.
 ids=$(for _ in $(seq 1 200); do curl -s -H "content-type: $content_type" --data-binary @"$image" \
