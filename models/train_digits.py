@@ -225,7 +225,7 @@ def main():
         "max_batch_size": 64,
         "input": [{"name": "input", "data_type": "TYPE_FP32", "dims": [1, 28, 28]}],
         "output": [{"name": "logits", "data_type": "TYPE_FP32", "dims": [10], "label_filename": "labels.txt"}],
-        "dynamic_batching": {"max_queue_delay_us": 2000, "preferred_batch_sizes": [8, 16, 32], "max_queue_size": 1024},
+        "dynamic_batching": {"max_queue_delay_us": 0, "preferred_batch_sizes": [8, 16, 32], "max_queue_size": 1024},
         "instance_count": 1,
         "execution_provider": "gpu",
         "preprocessing": {

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -12,7 +13,7 @@ using MlAspire.Inference.Service.Services;
 namespace MlAspire.Inference.Service.Tests;
 
 /// <summary>The real Inference.Service (its Program) on real Kestrel, HTTP/2 on a free loopback port, serving models/.</summary>
-public sealed class InferenceServerFixture : IAsyncLifetime
+public sealed partial class InferenceServerFixture : IAsyncLifetime
 {
     private readonly string _repository = Directory.CreateTempSubdirectory("mlaspire-inference-api-").FullName;
     private WebApplicationFactory<Program>? _factory;
@@ -31,9 +32,16 @@ public sealed class InferenceServerFixture : IAsyncLifetime
         TestModels.CopyModel(TestModels.DigitsDirectory, _repository);
         var patient = TestModels.CopyModel(TestModels.DigitsDirectory, _repository, PatientDigits);
         var config = Path.Combine(patient, "config.json");
-        File.WriteAllText(config, File.ReadAllText(config)
-            .Replace("\"name\": \"digits\"", $"\"name\": \"{PatientDigits}\"", StringComparison.Ordinal)
-            .Replace("\"max_queue_delay_us\": 2000", "\"max_queue_delay_us\": 100000", StringComparison.Ordinal));
+        var original = File.ReadAllText(config);
+        var patientConfig = DelayPattern().Replace(original, "\"max_queue_delay_us\": 100000", 1)
+            .Replace("\"name\": \"digits\"", $"\"name\": \"{PatientDigits}\"", StringComparison.Ordinal);
+        if (!patientConfig.Contains("\"max_queue_delay_us\": 100000", StringComparison.Ordinal)
+            || !patientConfig.Contains($"\"name\": \"{PatientDigits}\"", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"models/digits/config.json no longer has the fields {PatientDigits} rewrites.");
+        }
+
+        File.WriteAllText(config, patientConfig);
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("Inference:ModelRepository", _repository);
@@ -86,4 +94,7 @@ public sealed class InferenceServerFixture : IAsyncLifetime
 
         Directory.Delete(_repository, recursive: true);
     }
+
+    [GeneratedRegex("\"max_queue_delay_us\": [0-9]+")]
+    private static partial Regex DelayPattern();
 }
