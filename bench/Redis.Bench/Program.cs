@@ -212,10 +212,9 @@ async Task Batched(Func<RedisBatch, Task> command, int total)
     await Task.WhenAll(workers);
 }
 
-// One connection per client above, each writing `pipeline` copies of the command and then reading exactly their
-// replies' bytes (never more: each receive asks for what is still missing). The first reply of each connection is
-// checked byte for byte, so a floor that measured error replies
-// (or waited for bytes that never come) fails loudly instead.
+// `connections` sockets of its own (as many as the clients above), each writing `pipeline` copies of the command and
+// then reading exactly their replies' bytes (never more: each receive asks for what is still missing). The first
+// reply of each connection is checked byte for byte, so a floor that got error replies fails loudly instead.
 async Task Raw(byte[] command, byte[] reply, int total)
 {
     var burst = new byte[command.Length * pipeline];
