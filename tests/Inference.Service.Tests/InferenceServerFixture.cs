@@ -30,18 +30,9 @@ public sealed partial class InferenceServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         TestModels.CopyModel(TestModels.DigitsDirectory, _repository);
-        var patient = TestModels.CopyModel(TestModels.DigitsDirectory, _repository, PatientDigits);
-        var config = Path.Combine(patient, "config.json");
-        var original = File.ReadAllText(config);
-        var patientConfig = DelayPattern().Replace(original, "\"max_queue_delay_us\": 100000", 1)
-            .Replace("\"name\": \"digits\"", $"\"name\": \"{PatientDigits}\"", StringComparison.Ordinal);
-        if (!patientConfig.Contains("\"max_queue_delay_us\": 100000", StringComparison.Ordinal)
-            || !patientConfig.Contains($"\"name\": \"{PatientDigits}\"", StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"models/digits/config.json no longer has the fields {PatientDigits} rewrites.");
-        }
-
-        File.WriteAllText(config, patientConfig);
+        TestModels.CopyDigitsAs(_repository, PatientDigits, config => DelayPattern().IsMatch(config)
+            ? DelayPattern().Replace(config, "\"max_queue_delay_us\": 100000", 1)
+            : throw new InvalidOperationException($"models/digits/config.json no longer has the max_queue_delay_us {PatientDigits} rewrites."));
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("Inference:ModelRepository", _repository);

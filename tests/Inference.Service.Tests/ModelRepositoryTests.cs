@@ -60,9 +60,7 @@ public sealed class ModelRepositoryTests : IAsyncLifetime
         TestModels.CopyModel(TestModels.DigitsDirectory, _root);
         var broken = TestModels.CopyModel(TestModels.DigitsDirectory, _root, "broken");
         File.WriteAllText(Path.Combine(broken, "config.json"), brokenConfig);
-        var corrupt = TestModels.CopyModel(TestModels.DigitsDirectory, _root, "corrupt");
-        File.WriteAllText(Path.Combine(corrupt, "config.json"),
-            File.ReadAllText(Path.Combine(TestModels.DigitsDirectory, "config.json")).Replace("\"digits\"", "\"corrupt\"", StringComparison.Ordinal));
+        var corrupt = TestModels.CopyDigitsAs(_root, "corrupt");
         File.WriteAllBytes(Path.Combine(corrupt, "1", "model.onnx"), corruptModel);
     }
 
@@ -116,10 +114,7 @@ public sealed class ModelRepositoryTests : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         TestModels.CopyModel(TestModels.DigitsDirectory, _root);
-        var tuned = TestModels.CopyModel(TestModels.DigitsDirectory, _root, "tuned");
-        var config = File.ReadAllText(Path.Combine(TestModels.DigitsDirectory, "config.json"));
-        File.WriteAllText(Path.Combine(tuned, "config.json"), config
-            .Replace("\"digits\"", "\"tuned\"", StringComparison.Ordinal)
+        TestModels.CopyDigitsAs(_root, "tuned", config => config
             .Replace("\"instance_count\"", "\"onnxruntime\": { \"intra_op_threads\": 1, \"intra_op_spinning\": true }, \"instance_count\"", StringComparison.Ordinal));
         using var capture = new CapturingLoggerProvider();
         using var loggers = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(capture));

@@ -38,4 +38,24 @@ internal static class TestModels
 
         return target;
     }
+
+    /// <summary>
+    /// Copies the digits model into <paramref name="repository"/> as <paramref name="name"/>: the folder and the config's
+    /// <c>name</c> both renamed, then <paramref name="edit"/> applied to the config's text. Throws when the committed
+    /// config no longer has the name field this rewrites.
+    /// </summary>
+    public static string CopyDigitsAs(string repository, string name, Func<string, string>? edit = null)
+    {
+        var target = CopyModel(DigitsDirectory, repository, name);
+        var config = Path.Combine(target, "config.json");
+        var original = File.ReadAllText(config);
+        var renamed = original.Replace("\"name\": \"digits\"", $"\"name\": \"{name}\"", StringComparison.Ordinal);
+        if (renamed == original)
+        {
+            throw new InvalidOperationException("models/digits/config.json no longer has \"name\": \"digits\" to rename.");
+        }
+
+        File.WriteAllText(config, edit is null ? renamed : edit(renamed));
+        return target;
+    }
 }
