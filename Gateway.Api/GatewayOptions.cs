@@ -84,8 +84,9 @@ internal sealed class GatewayOptions
     public long MaxQueueLength { get; set; } = 10_000;
 
     /// <summary>
-    /// Approximate cap of the jobs stream (XADD MAXLEN ~), finished entries included. Must be at least twice
-    /// <see cref="MaxQueueLength"/>, so trimming only ever drops entries the workers are done with.
+    /// Approximate cap of the jobs stream (XADD MAXLEN ~): a backstop, since the workers delete the entries they
+    /// acknowledge. Must be at least twice <see cref="MaxQueueLength"/>, so trimming only ever drops entries the
+    /// workers are done with.
     /// </summary>
     [Range(1000, 100_000_000)]
     public long StreamMaxLength { get; set; } = 1_000_000;

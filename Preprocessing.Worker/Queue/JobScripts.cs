@@ -12,8 +12,11 @@ internal static class JobScripts
     /// Creates n jobs: hash + image key (both with TTL) + stream entry each, and records the Idempotency-Key — unless
     /// the queue would grow past its bound: jobs not yet delivered to a worker (the group's lag) plus jobs delivered
     /// and not finished (pending) plus n must stay within max queued (before the workers' group exists: the stream's
-    /// length). Where Redis cannot tell the lag (entries were deleted), the undelivered entries are counted, at most
-    /// max queued + 1 of them.
+    /// length). The workers delete an entry when they acknowledge it, so the stream holds the queued and pending jobs
+    /// (less any entry deleted by hand while pending), and while its length leaves room for n the bound is met without
+    /// asking the group (XINFO GROUPS and walking its reply cost more than the rest of the script). Only a fuller
+    /// stream (or one kept by workers that do not delete) is counted exactly; where Redis cannot tell the lag there
+    /// (entries were deleted ahead of the group), the undelivered entries are counted, at most max queued + 1 of them.
     /// KEYS: stream, idempotency key ("" for none), n job hashes, n image keys.
     /// ARGV: job ttl s, idempotency ttl s, created ms, model, top, stream max length, n, n ids, n images, traceparent
     /// ("" for none; stored in each job hash so the worker continues the submitter's trace), max queued, workers' group.
@@ -30,7 +33,7 @@ internal static class JobScripts
           if existing then return {0, existing} end
         end
         local depth = redis.call('XLEN', KEYS[1])
-        if depth > 0 then
+        if depth + n > maxQueued then
           local groups = redis.pcall('XINFO', 'GROUPS', KEYS[1])
           if type(groups) == 'table' and not groups.err then
             for _, g in ipairs(groups) do
@@ -47,12 +50,13 @@ internal static class JobScripts
           end
         end
         if depth + n > maxQueued then return {-1, depth} end
+        local fields = {'status', 'queued', 'model', ARGV[4], 'top', ARGV[5], 'created', ARGV[3], 'attempts', 0}
+        if traceparent ~= '' then fields[#fields + 1] = 'traceparent'; fields[#fields + 1] = traceparent end
         local ids = {}
         for i = 1, n do
           local id = ARGV[7 + i]
           local jobKey = KEYS[2 + i]
-          redis.call('HSET', jobKey, 'status', 'queued', 'model', ARGV[4], 'top', ARGV[5], 'created', ARGV[3], 'attempts', 0)
-          if traceparent ~= '' then redis.call('HSET', jobKey, 'traceparent', traceparent) end
+          redis.call('HSET', jobKey, unpack(fields))
           redis.call('EXPIRE', jobKey, ARGV[1])
           redis.call('SET', KEYS[2 + n + i], ARGV[7 + n + i], 'EX', ARGV[1])
           redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[6], '*', 'id', id, 'model', ARGV[4])
@@ -66,38 +70,37 @@ internal static class JobScripts
     /// <summary>
     /// Starts one attempt for each of n jobs: unless a job is gone or terminal, counts the attempt and marks it
     /// processing (publishing the change once). KEYS: n job hashes. ARGV: now ms, consumer, channel, n ids.
-    /// Returns, per job, {previous status or "missing", attempts, top, traceparent} flattened.
+    /// Returns, per job, {previous status or "missing", attempts, top, traceparent} flattened. A hash without a status
+    /// (not one the gateway wrote) counts as missing and is left alone.
     /// </summary>
     public static readonly LoadedScript StartAttempts = new("""
         local out = {}
         for i = 1, #KEYS do
           local key = KEYS[i]
-          local id = ARGV[3 + i]
-          if redis.call('EXISTS', key) == 0 then
+          local job = redis.call('HMGET', key, 'status', 'top', 'traceparent')
+          local status = job[1]
+          if not status then
             out[#out + 1] = 'missing'; out[#out + 1] = 0; out[#out + 1] = '0'; out[#out + 1] = ''
+          elseif status == 'succeeded' or status == 'failed' then
+            out[#out + 1] = status; out[#out + 1] = 0; out[#out + 1] = '0'; out[#out + 1] = ''
           else
-            local status = redis.call('HGET', key, 'status')
-            if status == 'succeeded' or status == 'failed' then
-              out[#out + 1] = status; out[#out + 1] = 0; out[#out + 1] = '0'; out[#out + 1] = ''
+            local attempts = redis.call('HINCRBY', key, 'attempts', 1)
+            if status == 'processing' then
+              redis.call('HSET', key, 'worker', ARGV[2])
             else
-              local attempts = redis.call('HINCRBY', key, 'attempts', 1)
-              redis.call('HSET', key, 'status', 'processing', 'worker', ARGV[2])
-              if status ~= 'processing' then
-                redis.call('HSET', key, 'started', ARGV[1])
-                redis.call('PUBLISH', ARGV[3], id .. ' processing')
-              end
-              out[#out + 1] = status; out[#out + 1] = attempts; out[#out + 1] = redis.call('HGET', key, 'top') or '5'
-              out[#out + 1] = redis.call('HGET', key, 'traceparent') or ''
+              redis.call('HSET', key, 'status', 'processing', 'worker', ARGV[2], 'started', ARGV[1])
+              redis.call('PUBLISH', ARGV[3], ARGV[3 + i] .. ' processing')
             end
+            out[#out + 1] = status; out[#out + 1] = attempts; out[#out + 1] = job[2] or '5'; out[#out + 1] = job[3] or ''
           end
         end
         return out
         """);
 
     /// <summary>
-    /// Writes the results of n jobs and acknowledges their stream entries, in one atomic step (so a result is never
-    /// acknowledged unwritten). A job that is gone or already terminal is only acknowledged: each result is written
-    /// once; each written one is published with the job's hash (see <see cref="JobStatuses.TryParseEvent"/>).
+    /// Writes the results of n jobs, then acknowledges and deletes their stream entries, in one atomic step (so a
+    /// result is never acknowledged unwritten). A job that is gone or already terminal is only acknowledged: each result
+    /// is written once; each written one is published with the job's hash (see <see cref="JobStatuses.TryParseEvent"/>).
     /// KEYS: stream, n job hashes, n image keys. ARGV: group, channel, now ms, n, n ids, n entry ids, n results.
     /// Returns how many results were written.
     /// </summary>
@@ -109,13 +112,27 @@ internal static class JobScripts
           local status = redis.call('HGET', key, 'status')
           if status and status ~= 'succeeded' and status ~= 'failed' then
             redis.call('HSET', key, 'status', 'succeeded', 'result', ARGV[4 + 2 * n + i], 'finished', ARGV[3])
-            redis.call('DEL', KEYS[1 + n + i])
             redis.call('PUBLISH', ARGV[2], ARGV[4 + i] .. ' succeeded ' .. cjson.encode(redis.call('HGETALL', key)))
             written = written + 1
           end
-          redis.call('XACK', KEYS[1], ARGV[1], ARGV[4 + n + i])
         end
+        redis.call('DEL', unpack(KEYS, 2 + n, 1 + 2 * n))
+        local entries = {unpack(ARGV, 5 + n, 4 + 2 * n)}
+        redis.call('XACK', KEYS[1], ARGV[1], unpack(entries))
+        redis.call('XDEL', KEYS[1], unpack(entries))
         return written
+        """);
+
+    /// <summary>
+    /// Acknowledges and deletes stream entries (jobs finished elsewhere, gone, or dead-lettered): the stream keeps only
+    /// jobs queued or in progress, which is what <see cref="Enqueue"/> counts. KEYS: stream. ARGV: group, entry ids.
+    /// Returns how many were acknowledged.
+    /// </summary>
+    public static readonly LoadedScript Acknowledge = new("""
+        local entries = {unpack(ARGV, 2)}
+        local acked = redis.call('XACK', KEYS[1], ARGV[1], unpack(entries))
+        redis.call('XDEL', KEYS[1], unpack(entries))
+        return acked
         """);
 
     /// <summary>

@@ -460,8 +460,12 @@ internal sealed class JobProcessor(
         await AcknowledgeAsync([job.EntryId]).ConfigureAwait(false);
     }
 
-    private Task<long> AcknowledgeAsync(IReadOnlyList<string> entryIds) =>
-        redis.StreamAcknowledgeAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, entryIds);
+    private async Task AcknowledgeAsync(List<string> entryIds)
+    {
+        var args = new List<RedisValue>(1 + entryIds.Count) { QueueKeys.WorkersGroup };
+        args.AddRange(entryIds.Select(id => (RedisValue)id));
+        await redis.ScriptEvaluateAsync(JobScripts.Acknowledge, [QueueKeys.Jobs], args).ConfigureAwait(false);
+    }
 
     private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
 }

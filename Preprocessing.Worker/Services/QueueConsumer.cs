@@ -151,7 +151,11 @@ internal sealed class QueueConsumer(
             var group = groups.FirstOrDefault(g => g.Name == QueueKeys.WorkersGroup);
             if (group is not null)
             {
-                metrics.SetQueueState(group.Lag ?? 0, group.Pending);
+                // Redis cannot tell the lag while a deleted entry lies between the oldest and the last delivered one
+                // (workers delete entries as they acknowledge them, out of order across workers); the stream then holds
+                // exactly the undelivered and pending entries, so its length less the pending ones is the lag.
+                var lag = group.Lag ?? Math.Max(0, await redis.StreamLengthAsync(QueueKeys.Jobs, stoppingToken).ConfigureAwait(false) - group.Pending);
+                metrics.SetQueueState(lag, group.Pending);
             }
         }
         catch (RedisServerException ex)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using MlAspire.Grpc;
@@ -34,6 +35,7 @@ public sealed class QueueConsumerTests
         }
 
         Assert.Equal(0, await harness.PendingAsync());
+        Assert.Equal(0, await harness.Client.StreamLengthAsync(QueueKeys.Jobs)); // acknowledged entries are deleted
     }
 
     [Fact]
@@ -128,6 +130,7 @@ public sealed class QueueConsumerTests
         Assert.Equal(ids[0], (string?)dead["id"]);
         Assert.Equal([1], harness.Inference.State.BatchSizes.ToArray());
         Assert.Equal(0, await harness.PendingAsync());
+        Assert.Equal(0, await harness.Client.StreamLengthAsync(QueueKeys.Jobs)); // the dead-lettered entry too
     }
 
     [Fact]
@@ -168,6 +171,8 @@ public sealed class QueueConsumerTests
 
         var first = await harness.Client.ScriptEvaluateAsync(JobScripts.CompleteMany, keys, Args("{\"first\":1}"));
         Assert.Equal(0, await harness.PendingAsync());
+        Assert.Equal(0, await harness.Client.StreamLengthAsync(QueueKeys.Jobs));
+        Assert.False(await harness.Client.KeyExistsAsync(QueueKeys.Image(ids[0])));
         var second = await harness.Client.ScriptEvaluateAsync(JobScripts.CompleteMany, keys, Args("{\"second\":1}"));
         var fail = await harness.Client.ScriptEvaluateAsync(JobScripts.Fail, [QueueKeys.Job(ids[0]), QueueKeys.Image(ids[0]), QueueKeys.DeadLetter], ["late", 2, QueueKeys.JobEvents, ids[0], "digits", "x"]);
 
@@ -176,6 +181,48 @@ public sealed class QueueConsumerTests
         Assert.Equal(0, fail.AsInt64());
         Assert.Equal("{\"first\":1}", (string?)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Result));
         Assert.Equal("succeeded", await harness.StatusAsync(ids[0]));
+    }
+
+    [Fact]
+    public async Task StartAttemptsCountsLiveJobsOnlyAndAnnouncesProcessingOnce()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        var events = new ConcurrentQueue<string>();
+        await using var subscription = await harness.Client.Subscriber.SubscribeAsync(QueueKeys.JobEvents, m => events.Enqueue((string)m.Message!));
+        const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var ids = await harness.EnqueueTracedAsync(traceParent, WorkerHarness.Digit(), WorkerHarness.Digit());
+        await harness.Client.HashSetAsync(QueueKeys.Job(ids[1]), JobFields.Status, "succeeded");
+        await harness.Client.HashSetAsync(QueueKeys.Job("no-status"), JobFields.Top, "2"); // not a hash the gateway wrote
+        string[] keys = [QueueKeys.Job(ids[0]), QueueKeys.Job(ids[1]), QueueKeys.Job("gone"), QueueKeys.Job("no-status")];
+        RedisValue[] Args(long now, string consumer) => [now, consumer, QueueKeys.JobEvents, ids[0], ids[1], "gone", "no-status"];
+
+        var first = (await harness.Client.ScriptEvaluateAsync(JobScripts.StartAttempts, keys, Args(1000, "w1"))).Items;
+        var second = (await harness.Client.ScriptEvaluateAsync(JobScripts.StartAttempts, keys, Args(2000, "w2"))).Items;
+
+        static string[] Row(IReadOnlyList<RedisResult> reply, int i) =>
+            [reply[4 * i].AsString()!, reply[(4 * i) + 1].AsInt64().ToString(CultureInfo.InvariantCulture), reply[(4 * i) + 2].AsString()!, reply[(4 * i) + 3].AsString()!];
+        Assert.Equal(16, first.Count);
+        Assert.Equal(["queued", "1", "3", traceParent], Row(first, 0));
+        Assert.Equal(["succeeded", "0", "0", ""], Row(first, 1));
+        Assert.Equal(["missing", "0", "0", ""], Row(first, 2));
+        Assert.Equal(["missing", "0", "0", ""], Row(first, 3));
+        Assert.Equal(["processing", "2", "3", traceParent], Row(second, 0)); // a redelivery: counted, not announced again
+        var job = await harness.Client.HashGetAllAsync(QueueKeys.Job(ids[0]));
+        Assert.Equal("processing", (string?)job.Single(e => e.Name == JobFields.Status).Value);
+        Assert.Equal("w2", (string?)job.Single(e => e.Name == JobFields.Worker).Value);
+        Assert.Equal("1000", (string?)job.Single(e => e.Name == JobFields.Started).Value); // when processing began
+        Assert.Equal("succeeded", await harness.StatusAsync(ids[1]));
+        Assert.False(await harness.Client.KeyExistsAsync(QueueKeys.Job("gone")));
+        Assert.Single(await harness.Client.HashGetAllAsync(QueueKeys.Job("no-status")));
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (events.IsEmpty)
+        {
+            await Task.Delay(20, cts.Token);
+        }
+
+        await Task.Delay(200, cts.Token);
+        Assert.Equal([ids[0] + " processing"], events.ToArray());
     }
 
     [Fact]

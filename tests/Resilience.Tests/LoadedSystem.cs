@@ -106,7 +106,9 @@ public sealed class LoadedSystem : IAsyncDisposable
     {
         var groups = await Client.StreamGroupsInfoAsync("mlaspire:jobs");
         var group = groups.FirstOrDefault(g => g.Name == "workers");
-        return group is null ? await Client.StreamLengthAsync("mlaspire:jobs") : (group.Lag ?? 0) + group.Pending;
+        // Without a known lag (a deleted entry lies ahead of the group), the stream's length: workers delete the entries
+        // they acknowledge, so it holds exactly the queued and pending jobs.
+        return group?.Lag is { } lag ? lag + group.Pending : await Client.StreamLengthAsync("mlaspire:jobs");
     }
 
     /// <summary>Peak RSS in MiB of every process that ran (the largest over restarts of the same name).</summary>
