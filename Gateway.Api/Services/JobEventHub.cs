@@ -12,13 +12,15 @@ namespace MlAspire.Gateway.Api.Services;
 /// </summary>
 internal sealed class JobEventHub(RedisClient redis, ILogger<JobEventHub> logger) : BackgroundService
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<JobWatch, byte>> _watches = new(StringComparer.Ordinal);
+    // Watches per job id as copy-on-write arrays: almost every job has one watcher (its classify call or long poll),
+    // so a job costs one small array here, not a dictionary of its own.
+    private readonly ConcurrentDictionary<string, JobWatch[]> _watches = new(StringComparer.Ordinal);
 
     /// <summary>Starts watching a job; dispose the watch to stop. <paramref name="terminalOnly"/>: succeeded and failed only.</summary>
     public JobWatch Watch(string jobId, bool terminalOnly)
     {
         var watch = new JobWatch(jobId, terminalOnly, Unwatch);
-        _watches.GetOrAdd(jobId, _ => new ConcurrentDictionary<JobWatch, byte>()).TryAdd(watch, 0);
+        _watches.AddOrUpdate(jobId, static (_, added) => [added], static (_, existing, added) => [.. existing, added], watch);
         return watch;
     }
 
@@ -62,7 +64,7 @@ internal sealed class JobEventHub(RedisClient redis, ILogger<JobEventHub> logger
         var terminal = JobStatuses.IsTerminal(status);
         var job = terminal && snapshot is not null ? JobStore.FromSnapshot(id, snapshot) : null;
         var change = new JobEvent(status, job is { IsTerminal: true } ? job : null);
-        foreach (var watch in watches.Keys)
+        foreach (var watch in watches)
         {
             if (terminal || !watch.TerminalOnly)
             {
@@ -73,12 +75,16 @@ internal sealed class JobEventHub(RedisClient redis, ILogger<JobEventHub> logger
 
     private void Unwatch(JobWatch watch)
     {
-        if (_watches.TryGetValue(watch.JobId, out var watches))
+        // Retried when another watch of the same job was added or removed in between.
+        while (_watches.TryGetValue(watch.JobId, out var watches) && Array.IndexOf(watches, watch) >= 0)
         {
-            watches.TryRemove(watch, out _);
-            if (watches.IsEmpty)
+            var rest = Array.FindAll(watches, w => w != watch);
+            var replaced = rest.Length == 0
+                ? _watches.TryRemove(new KeyValuePair<string, JobWatch[]>(watch.JobId, watches))
+                : _watches.TryUpdate(watch.JobId, rest, watches);
+            if (replaced)
             {
-                _watches.TryRemove(new KeyValuePair<string, ConcurrentDictionary<JobWatch, byte>>(watch.JobId, watches));
+                return;
             }
         }
     }
