@@ -57,6 +57,8 @@ our_set_b=$(pick "$work/ours.*.csv" SET_B 2)
 our_get_b=$(pick "$work/ours.*.csv" GET_B 2)
 raw_set=$(pick "$work/ours.*.csv" RAW_SET 2)
 raw_get=$(pick "$work/ours.*.csv" RAW_GET 2)
+loop_set=$(pick "$work/ours.*.csv" RAW_LOOP_SET 2)
+loop_get=$(pick "$work/ours.*.csv" RAW_LOOP_GET 2)
 bytes() { printf '%s B/op, %s us CPU/op' "$(pick "$work/ours.*.csv" "$1_BYTES_PER_OP" 2)" "$(pick "$work/ours.*.csv" "$1_CPU_US_PER_OP" 2)"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 rb_cpu=$(for f in "$work"/rb-time.*.txt; do awk -v n="$requests" '{printf "%.2f\n", ($1 + $2) * 1e6 / (2 * n)}' "$f"; done | median)
@@ -69,10 +71,12 @@ printf '       ours batched     %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "
 printf '       ours pipelined   %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set_p" "$(ratio "$our_set_p" "$rb_set")" "$(bytes SET_P)"
 printf '       ours concurrent  %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set" "$(ratio "$our_set" "$rb_set")" "$(bytes SET)"
 printf '       .NET sockets     %10.0f ops/s   ratio %s (the floor; ours batched / floor %s)   %s us CPU/op\n' "$raw_set" "$(ratio "$raw_set" "$rb_set")" "$(ratio "$our_set_b" "$raw_set")" "$(pick "$work/ours.*.csv" RAW_SET_CPU_US_PER_OP 2)"
+printf '       one-thread loop  %10.0f ops/s   ratio %s (blocking sockets, no thread pool)   %s us CPU/op\n' "$loop_set" "$(ratio "$loop_set" "$rb_set")" "$(pick "$work/ours.*.csv" RAW_LOOP_SET_CPU_US_PER_OP 2)"
 printf '  GET  redis-benchmark %10.0f ops/s\n' "$rb_get"
 printf '       ours batched     %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_get_b" "$(ratio "$our_get_b" "$rb_get")" "$(bytes GET_B)"
 printf '       ours pipelined   %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_get_p" "$(ratio "$our_get_p" "$rb_get")" "$(bytes GET_P)"
 printf '       ours concurrent  %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_get" "$(ratio "$our_get" "$rb_get")" "$(bytes GET)"
 printf '       .NET sockets     %10.0f ops/s   ratio %s (the floor; ours batched / floor %s)   %s us CPU/op\n' "$raw_get" "$(ratio "$raw_get" "$rb_get")" "$(ratio "$our_get_b" "$raw_get")" "$(pick "$work/ours.*.csv" RAW_GET_CPU_US_PER_OP 2)"
+printf '       one-thread loop  %10.0f ops/s   ratio %s (blocking sockets, no thread pool)   %s us CPU/op\n' "$loop_get" "$(ratio "$loop_get" "$rb_get")" "$(pick "$work/ours.*.csv" RAW_LOOP_GET_CPU_US_PER_OP 2)"
 printf 'latency (-c 1 -P 1, %s requests, median of 3)\n' "$latency_requests"
 printf '  GET p50  redis-benchmark %.4f ms   ours %.4f ms   ratio %s (goal <= 1.20)   %s B/op\n' "$rb_p50" "$our_p50" "$(ratio "$our_p50" "$rb_p50")" "$(pick "$work/ours.*.csv" GET_P1_BYTES_PER_OP 2)"

@@ -13,6 +13,9 @@ using MlAspire.Redis;
 // And a floor that is not our client (RAW_SET, RAW_GET): the same commands, encoded once, written `pipeline` at a time
 // per connection over a plain .NET Socket (SendAsync, then ReceiveAsync until the known reply bytes are in, without
 // parsing them): what .NET's own sockets and async machinery cost, with no client work at all.
+// And a second floor (RAW_LOOP_SET, RAW_LOOP_GET): the same sockets served by one dedicated thread with blocking
+// calls, as redis-benchmark's single-threaded loop does: each round writes every connection's burst, then reads every
+// connection's replies; no epoll thread, thread pool or task in between.
 // *_BYTES_PER_OP: bytes allocated by the whole process per command (GC.GetTotalAllocatedBytes), all threads.
 // *_CPU_US_PER_OP: process CPU time (user + system, all threads) per command; less sensitive to other load than ops/s.
 var port = Arg("--port", 6379);
@@ -81,6 +84,10 @@ if (only is null or "raw")
     await Raw(rawGet.Command, rawGet.Reply, requests / 4);
     Report("RAW_SET", await Measure(n => Raw(rawSet.Command, rawSet.Reply, n)));
     Report("RAW_GET", await Measure(n => Raw(rawGet.Command, rawGet.Reply, n)));
+    await RawLoop(rawSet.Command, rawSet.Reply, requests / 4);
+    await RawLoop(rawGet.Command, rawGet.Reply, requests / 4);
+    Report("RAW_LOOP_SET", await Measure(n => RawLoop(rawSet.Command, rawSet.Reply, n)));
+    Report("RAW_LOOP_GET", await Measure(n => RawLoop(rawGet.Command, rawGet.Reply, n)));
 }
 
 // Latency: one connection, one command at a time.
@@ -272,6 +279,76 @@ async Task Raw(byte[] command, byte[] reply, int total)
 
     await Task.WhenAll(workers);
 }
+
+// `connections` blocking sockets served in turn by one thread of its own: write each connection's burst, then read each
+// connection's replies (exactly their bytes), and repeat. The first reply of each connection is checked as in Raw.
+Task RawLoop(byte[] command, byte[] reply, int total) => Task.Factory.StartNew(() =>
+{
+    var burst = new byte[command.Length * pipeline];
+    for (var i = 0; i < pipeline; i++)
+    {
+        command.CopyTo(burst, i * command.Length);
+    }
+
+    var sockets = new System.Net.Sockets.Socket[connections];
+    var received = new byte[pipeline * reply.Length];
+    try
+    {
+        for (var c = 0; c < sockets.Length; c++)
+        {
+            sockets[c] = new(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+            sockets[c].Connect(System.Net.IPAddress.Loopback, port);
+        }
+
+        var checkedFirst = new bool[sockets.Length];
+        var counts = new int[sockets.Length];
+        for (var remaining = total; remaining > 0;)
+        {
+            foreach (var (socket, c) in sockets.Select((s, c) => (s, c)))
+            {
+                counts[c] = Math.Min(pipeline, Math.Max(remaining, 0));
+                remaining -= counts[c];
+                if (counts[c] > 0)
+                {
+                    socket.Send(burst.AsSpan(0, counts[c] * command.Length));
+                }
+            }
+
+            for (var c = 0; c < sockets.Length; c++)
+            {
+                var expected = counts[c] * reply.Length;
+                for (var got = 0; got < expected;)
+                {
+                    var n = sockets[c].Receive(received.AsSpan(got, expected - got));
+                    if (n == 0)
+                    {
+                        throw new InvalidOperationException("The server closed the raw connection.");
+                    }
+
+                    got += n;
+                }
+
+                if (expected > 0 && !checkedFirst[c])
+                {
+                    if (!received.AsSpan(0, reply.Length).SequenceEqual(reply))
+                    {
+                        throw new InvalidOperationException(
+                            $"Unexpected raw reply: {System.Text.Encoding.ASCII.GetString(received, 0, Math.Min(expected, 64))}");
+                    }
+
+                    checkedFirst[c] = true;
+                }
+            }
+        }
+    }
+    finally
+    {
+        foreach (var socket in sockets)
+        {
+            socket?.Dispose();
+        }
+    }
+}, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
 static byte[] RawCommand(params string[] parts)
 {
