@@ -2,8 +2,9 @@
 # End-to-end throughput and latency through the Gateway (HTTP → Redis → 2 workers → gRPC → ONNX Runtime → result)
 # against ModelInfer-only throughput on the same Inference.Service, in the same run, with the same concurrency and
 # one image per request. Also reports the Redis commands per job (server-side INFO commandstats over the measured
-# rounds, commands run inside the job scripts included) and the workers' own preprocessing time per image (single
-# thread → images/s/core).
+# rounds, commands run inside the job scripts included), the CPU time per request of every process on each side
+# (from /proc; h2load's from bash `time`), and the workers' own preprocessing time per image (single thread →
+# images/s/core).
 #   MODEL: digits (default; a 28x28 PNG, the committed model) or resnet50 (a 640x480 JPEG, ResNet-50 with random
 #     weights exported into bench/out/ by bench/export_resnet50.py: needs Debian python3-torch + python3-torchvision)
 #   REQUESTS per round  CONCURRENCY (16)  ROUNDS (3)  WORKERS (2)  WARMUP (requests each way first)
@@ -47,28 +48,28 @@ done
 dll() { echo "$repo_root/$1/bin/Release/net10.0/MlAspire.$1.dll"; }
 free_port() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-pids=()
+pids=(); procs=() # procs: label:pid of each service, for their CPU time per request
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
 redis_port=$(free_port); redis_pw="bench-$RANDOM$RANDOM"
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --requirepass "$redis_pw" >"$out/redis.log" 2>&1 &
-pids+=($!)
+pids+=($!); procs+=("redis:$!")
 grpc_port=$(free_port); inf_http=$(free_port); gw_port=$(free_port)
 Kestrel__Endpoints__grpc__Url="http://127.0.0.1:$grpc_port" Kestrel__Endpoints__grpc__Protocols=Http2 \
 Kestrel__Endpoints__http__Url="http://127.0.0.1:$inf_http" Inference__ModelRepository="$model_repo" \
     dotnet "$(dll Inference.Service)" >"$out/inference.log" 2>&1 &
-pids+=($!)
+pids+=($!); procs+=("inference:$!")
 export ConnectionStrings__redis="127.0.0.1:$redis_port,password=$redis_pw" services__inference__grpc__0="http://127.0.0.1:$grpc_port"
 for i in $(seq 1 "$workers"); do
     ASPNETCORE_URLS="http://127.0.0.1:$(free_port)" OTEL_RESOURCE_ATTRIBUTES="service.instance.id=bench-worker-$i" \
         dotnet "$(dll Preprocessing.Worker)" >"$out/worker-$i.log" 2>&1 &
-    pids+=($!)
+    pids+=($!); procs+=("worker-$i:$!")
 done
 # No API keys (auth off) and a rate limit far above the offered load: the bench measures the pipeline.
 ASPNETCORE_URLS="http://127.0.0.1:$gw_port" Gateway__RateLimitPerSecond=1000000 Gateway__RateLimitBurst=1000000 \
     dotnet "$(dll Gateway.Api)" >"$out/gateway.log" 2>&1 &
-pids+=($!)
+pids+=($!); procs+=("gateway:$!")
 
 wait_ok() { for _ in $(seq 1 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "not healthy: $1" >&2; exit 1; }
 wait_ok "http://127.0.0.1:$inf_http/health"; wait_ok "http://127.0.0.1:$gw_port/health"
@@ -100,9 +101,10 @@ grep -qi "grpc-status: 0" "$out/check.txt" || { echo "ModelInfer check failed:";
 check=$(curl -s -H "content-type: $content_type" --data-binary @"$image" "http://127.0.0.1:$gw_port/v1/models/$model:classify" || true)
 echo "$check" | grep -q '"succeeded"' || { echo "classify check failed: $check"; exit 1; }
 
-h2() { # label args... -> "req/s mean_ms"
+h2() { # label args... -> "req/s mean_ms"; h2load's own CPU seconds (user system) go to $out/$label.cpu
     local label=$1; shift
-    h2load -n "$requests" -c "$concurrency" "$@" >"$out/$label.txt" 2>&1
+    local TIMEFORMAT='%U %S'
+    { time h2load -n "$requests" -c "$concurrency" "$@" >"$out/$label.txt" 2>&1; } 2>"$out/$label.cpu"
     grep -q "$requests succeeded" "$out/$label.txt" || { cat "$out/$label.txt" >&2; exit 1; }
     local rps mean
     rps=$(awk '/^finished in/ { gsub(",", "", $4); print $4 }' "$out/$label.txt")
@@ -118,10 +120,18 @@ gateway() { h2 gateway --h1 -d "$image" -H "content-type: $content_type" "http:/
 requests_saved=$requests; requests=$warmup; infer >/dev/null; gateway >/dev/null; requests=$requests_saved
 commandstats() { redis-cli -p "$redis_port" -a "$redis_pw" --no-auth-warning info all | tr -d '\r'; }
 commandstats >"$out/commandstats-before.txt"
+# CPU time (user + system, clock ticks) of every service process, from /proc (the name field is skipped: it can hold
+# spaces), written as "label ticks" lines before and after each half of each round.
+snap() { for p in "${procs[@]}"; do echo "${p%%:*} $(sed 's/.*) //' "/proc/${p#*:}/stat" | awk '{ print $12 + $13 }')"; done; }
+rm -f "$out"/cpu-*.txt
 echo "round  modelinfer_rps  modelinfer_mean  gateway_jobs_per_s  gateway_mean  ratio"
 for r in $(seq 1 "$rounds"); do
+    snap >"$out/cpu-infer-$r-a.txt"
     read -r irps imean <<<"$(infer)"
+    snap >"$out/cpu-infer-$r-b.txt"; awk '{ print "h2load", ($1 + $2) * 100 }' "$out/infer.cpu" >>"$out/cpu-infer-$r-b.txt"
+    snap >"$out/cpu-gateway-$r-a.txt"
     read -r grps gmean <<<"$(gateway)"
+    snap >"$out/cpu-gateway-$r-b.txt"; awk '{ print "h2load", ($1 + $2) * 100 }' "$out/gateway.cpu" >>"$out/cpu-gateway-$r-b.txt"
     grep -A1 "time for request" "$out/gateway.txt" | tail -n +1 >"$out/gateway-latency-$r.txt"
     echo "$r  $irps  $imean  $grps  $gmean  $($py -c "print(f'{$grps/$irps:.2f}')")"
     cp "$out/gateway.txt" "$out/gateway-round-$r.txt"
@@ -150,6 +160,33 @@ rows = [r for r in rows if r[0] > 0]
 total_calls = sum(r[0] for r in rows)
 print(f"redis commands per job: {total_calls / jobs:.2f} (scripts' own commands included; redis-server CPU "
       f"{cpu_s * 1e6 / jobs:.0f} us per job): " + ", ".join(f"{n} {c / jobs:.2f}" for c, n in rows))
+PY
+
+# CPU per request of each side, by process, summed over the rounds. Both halves load the same two cores, so with every
+# core busy the ratio can be at most ModelInfer's CPU per request over the pipeline's CPU per job.
+$py - "$out" "$rounds" "$requests" <<'PY'
+import collections, sys
+out, rounds, requests = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def load(path):
+    ticks = collections.Counter()
+    for line in open(path):
+        label, value = line.split()
+        ticks["workers" if label.startswith("worker-") else label] += float(value)
+    return ticks
+def side(name):
+    total = collections.Counter()
+    for r in range(1, rounds + 1):
+        before, after = load(f"{out}/cpu-{name}-{r}-a.txt"), load(f"{out}/cpu-{name}-{r}-b.txt")
+        for label in after:
+            total[label] += after[label] - before.get(label, 0)
+    return {label: ticks * 1e4 / (rounds * requests) for label, ticks in total.items()}  # 1 tick = 10 ms -> us
+infer, e2e = side("infer"), side("gateway")
+def line(title, us):
+    parts = ", ".join(f"{label} {v:.0f}" for label, v in sorted(us.items(), key=lambda kv: -kv[1]) if v > 0)
+    return f"{title}: {sum(us.values()):.0f} us ({parts})"
+print(line("CPU per request, ModelInfer only", infer))
+print(line("CPU per job, end to end", e2e))
+print(f"ratio if both sides were CPU-bound on the same cores (ModelInfer CPU / end-to-end CPU): {sum(infer.values()) / sum(e2e.values()):.2f}")
 PY
 
 # Preprocessing time per image inside the workers (single-threaded decode+resize+normalize), from 200 job results.
