@@ -184,6 +184,33 @@ public sealed class QueueConsumerTests
     }
 
     [Fact]
+    public async Task CompleteScriptTakesTheLargestBatchAWorkerReads()
+    {
+        // Worker:BatchSize is at most 1024; the script passes that many keys and entry ids to single commands at once.
+        await using var harness = await WorkerHarness.StartAsync();
+        var n = 1024;
+        var ids = await harness.EnqueueAsync([.. Enumerable.Repeat(WorkerHarness.Digit(), n)]);
+        await harness.Client.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
+        var entries = await harness.Client.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "c", ">", n);
+        Assert.Equal(n, entries.Count);
+        var keys = new List<string> { QueueKeys.Jobs };
+        keys.AddRange(ids.Select(QueueKeys.Job));
+        keys.AddRange(ids.Select(QueueKeys.Image));
+        var args = new List<RedisValue> { QueueKeys.WorkersGroup, QueueKeys.JobEvents, 1, n };
+        args.AddRange(ids.Select(id => (RedisValue)id));
+        args.AddRange(entries.Select(e => (RedisValue)e.Id));
+        args.AddRange(ids.Select(_ => (RedisValue)"{}"));
+
+        var written = await harness.Client.ScriptEvaluateAsync(JobScripts.CompleteMany, keys, args);
+
+        Assert.Equal(n, written.AsInt64());
+        Assert.Equal(0, await harness.PendingAsync());
+        Assert.Equal(0, await harness.Client.StreamLengthAsync(QueueKeys.Jobs));
+        Assert.False(await harness.Client.KeyExistsAsync(QueueKeys.Image(ids[^1])));
+        Assert.Equal("succeeded", await harness.StatusAsync(ids[^1]));
+    }
+
+    [Fact]
     public async Task StartAttemptsCountsLiveJobsOnlyAndAnnouncesProcessingOnce()
     {
         await using var harness = await WorkerHarness.StartAsync();
