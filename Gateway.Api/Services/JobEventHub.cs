@@ -16,6 +16,9 @@ internal sealed class JobEventHub(RedisClient redis, ILogger<JobEventHub> logger
     // so a job costs one small array here, not a dictionary of its own.
     private readonly ConcurrentDictionary<string, JobWatch[]> _watches = new(StringComparer.Ordinal);
 
+    /// <summary>Jobs with at least one open watch.</summary>
+    internal int WatchedJobs => _watches.Count;
+
     /// <summary>Starts watching a job; dispose the watch to stop. <paramref name="terminalOnly"/>: succeeded and failed only.</summary>
     public JobWatch Watch(string jobId, bool terminalOnly)
     {
