@@ -15,8 +15,11 @@ internal static class JobScripts
     /// length). The workers delete an entry when they acknowledge it, so the stream holds the queued and pending jobs
     /// (less any entry deleted by hand while pending), and while its length leaves room for n the bound is met without
     /// asking the group (XINFO GROUPS and walking its reply cost more than the rest of the script). Only a fuller
-    /// stream (or one kept by workers that do not delete) is counted exactly; where Redis cannot tell the lag there
-    /// (entries were deleted ahead of the group), the undelivered entries are counted, at most max queued + 1 of them.
+    /// stream is counted from the group. Redis cannot tell the lag whenever the entry last delivered has been deleted
+    /// while an older one is still pending (routinely, between a worker's finishing a batch and the next read); the
+    /// stream then holds just the undelivered and pending entries, so the lag is its length less the pending ones.
+    /// Only a stream over twice max queued (entries kept by workers that do not delete them) has its undelivered
+    /// entries walked instead, at most max queued + 1 of them: that costs milliseconds on a deep queue.
     /// KEYS: stream, idempotency key ("" for none), n job hashes, n image keys.
     /// ARGV: job ttl s, idempotency ttl s, created ms, model, top, stream max length, n, n ids, n images, traceparent
     /// ("" for none; stored in each job hash so the worker continues the submitter's trace), max queued, workers' group.
@@ -41,7 +44,9 @@ internal static class JobScripts
               for j = 1, #g, 2 do f[g[j]] = g[j + 1] end
               if f['name'] == group then
                 local lag = f['lag']
-                if not lag then
+                if not lag and depth <= 2 * maxQueued then
+                  lag = math.max(depth - f['pending'], 0)
+                elseif not lag then
                   lag = #redis.call('XRANGE', KEYS[1], '(' .. f['last-delivered-id'], '+', 'COUNT', maxQueued + 1)
                 end
                 depth = lag + f['pending']

@@ -192,18 +192,55 @@ public sealed class GatewayResilienceTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", form, Timeout)).StatusCode);
         Assert.Equal(3, await store.StreamLengthAsync(QueueKeys.Jobs, Timeout));
 
-        // A worker takes two (delivered, not finished: still counted) and finishes one: room for exactly one more.
+        // A worker takes two (delivered, not finished: still counted) and finishes one, acknowledging and deleting its
+        // entry as workers do: room for exactly one more.
         await store.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0", cancellationToken: Timeout);
         var taken = await store.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "w", ">", 2, cancellationToken: Timeout);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
-        await store.StreamAcknowledgeAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, [taken[0].Id], Timeout);
+        await store.ScriptEvaluateAsync(JobScripts.Acknowledge, [QueueKeys.Jobs], [QueueKeys.WorkersGroup, taken[0].Id], Timeout);
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
 
-        // Deleting an entry makes Redis lose track of the lag; the bound then counts the undelivered entries itself.
+        // Deleting an entry ahead of the group makes Redis lose track of the lag; the stream, holding only queued and
+        // pending jobs, still says how many there are.
         var undelivered = await store.StreamRangeAsync(QueueKeys.Jobs, "(" + taken[1].Id, "+", cancellationToken: Timeout);
         Assert.Equal(1, await store.StreamDeleteAsync(QueueKeys.Jobs, [undelivered[0].Id], Timeout));
         Assert.Null(Assert.Single(await store.StreamGroupsInfoAsync(QueueKeys.Jobs, Timeout)).Lag);
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+    }
+
+    [Fact]
+    public async Task QueueBoundCountsTheUndeliveredEntriesWhenFinishedOnesWereKeptAndTheLagIsUnknown()
+    {
+        await using var redis = await TestRedis.StartAsync();
+        await using var inference = await FakeInferenceServer.StartAsync();
+        await using var factory = new GatewayFactory(redis.ConnectionString, inference.Address, new Dictionary<string, string?>
+        {
+            ["Gateway:MaxQueueLength"] = "3",
+            ["Gateway:StreamMaxLength"] = "1000",
+        });
+        await using var store = await RedisClient.ConnectAsync(redis.ConnectionString);
+        var client = factory.CreateAuthorizedClient();
+
+        // Seven finished entries left in the stream (acknowledged, not deleted: workers of an older build), then two
+        // undelivered ones of which the first is deleted by hand, so Redis cannot tell the lag.
+        await store.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "$", cancellationToken: Timeout);
+        for (var i = 0; i < 7; i++)
+        {
+            await store.StreamAddAsync(QueueKeys.Jobs, [new("id", $"old-{i}"), new("model", "digits")], cancellationToken: Timeout);
+        }
+
+        var finished = await store.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "w", ">", 10, cancellationToken: Timeout);
+        Assert.Equal(7, await store.StreamAcknowledgeAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, [.. finished.Select(e => e.Id)], Timeout));
+        var gone = await store.StreamAddAsync(QueueKeys.Jobs, [new("id", "gone"), new("model", "digits")], cancellationToken: Timeout);
+        await store.StreamAddAsync(QueueKeys.Jobs, [new("id", "queued"), new("model", "digits")], cancellationToken: Timeout);
+        Assert.Equal(1, await store.StreamDeleteAsync(QueueKeys.Jobs, [gone], Timeout));
+        Assert.Null(Assert.Single(await store.StreamGroupsInfoAsync(QueueKeys.Jobs, Timeout)).Lag);
+        Assert.Equal(8, await store.StreamLengthAsync(QueueKeys.Jobs, Timeout)); // over twice the bound: walked
+
+        // One job queued: two more fit, the third does not.
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
     }
