@@ -32,4 +32,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6109, Level = LogLevel.Warning, Message = "Refreshing the queue lag failed")]
     public static partial void LagRefreshFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6110, Level = LogLevel.Information, Message = "Removed {Count} finished entries left in the jobs stream")]
+    public static partial void TrimmedFinished(ILogger logger, long count);
 }

@@ -31,7 +31,10 @@ internal sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan ClaimIdle { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How often the worker looks for abandoned jobs (and refreshes the queue-lag gauge).</summary>
+    /// <summary>
+    /// How often the worker looks for abandoned jobs (and refreshes the queue-lag gauge and removes finished entries
+    /// left in the stream).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan ClaimInterval { get; set; } = TimeSpan.FromSeconds(15);
 

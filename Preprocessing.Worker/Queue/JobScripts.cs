@@ -141,6 +141,29 @@ internal static class JobScripts
         """);
 
     /// <summary>
+    /// Removes finished entries that are still in the stream (acknowledged by hand, or by workers of a build that did not
+    /// delete them): every entry older than the oldest pending one, or than the last delivered one when nothing is
+    /// pending, is finished. Skipped while the stream has other groups, which may not have read them yet.
+    /// KEYS: stream. ARGV: workers' group. Returns how many entries were removed.
+    /// </summary>
+    public static readonly LoadedScript TrimFinished = new("""
+        local groups = redis.pcall('XINFO', 'GROUPS', KEYS[1])
+        if type(groups) ~= 'table' or groups.err or #groups ~= 1 then return 0 end
+        local f = {}
+        for j = 1, #groups[1], 2 do f[groups[1][j]] = groups[1][j + 1] end
+        if f['name'] ~= ARGV[1] then return 0 end
+        local minId
+        if f['pending'] > 0 then
+          minId = redis.call('XPENDING', KEYS[1], ARGV[1])[2]
+        else
+          local ms, seq = string.match(f['last-delivered-id'], '^(%d+)-(%d+)$')
+          if not ms then return 0 end
+          minId = ms .. '-' .. string.format('%d', tonumber(seq) + 1)
+        end
+        return redis.call('XTRIM', KEYS[1], 'MINID', minId)
+        """);
+
+    /// <summary>
     /// Fails a job for good: marks it failed with the reason (unless already terminal), drops the image, adds it to the
     /// dead-letter stream and publishes the event with the job's hash. KEYS: job hash, image key, dead-letter stream.
     /// ARGV: reason, now ms, channel, id, model, consumer. Returns 1 when dead-lettered.

@@ -51,6 +51,7 @@ internal sealed class QueueConsumer(
                 if (time.GetUtcNow() >= nextClaim)
                 {
                     await ReclaimAsync(consumer, stoppingToken).ConfigureAwait(false);
+                    await TrimFinishedAsync().ConfigureAwait(false);
                     await RefreshQueueStateAsync(stoppingToken).ConfigureAwait(false);
                     nextClaim = time.GetUtcNow() + _options.ClaimInterval;
                 }
@@ -140,6 +141,19 @@ internal sealed class QueueConsumer(
         if (total > 0)
         {
             Log.Reclaimed(logger, total);
+        }
+    }
+
+    /// <summary>
+    /// Finished entries left in the stream (by an older build's workers, or acknowledged by hand) would count as queued
+    /// jobs where the gateway cannot ask Redis for the lag; this keeps the stream to the jobs queued or in progress.
+    /// </summary>
+    private async Task TrimFinishedAsync()
+    {
+        var trimmed = (await redis.ScriptEvaluateAsync(JobScripts.TrimFinished, [QueueKeys.Jobs], [QueueKeys.WorkersGroup]).ConfigureAwait(false)).AsInt64();
+        if (trimmed > 0)
+        {
+            Log.TrimmedFinished(logger, trimmed);
         }
     }
 

@@ -211,6 +211,65 @@ public sealed class QueueConsumerTests
     }
 
     [Fact]
+    public async Task TrimFinishedRemovesOnlyEntriesOlderThanTheOldestPendingOne()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            ids.Add(await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("id", $"j{i}"), new("model", "digits")]));
+        }
+
+        string[] keys = [QueueKeys.Jobs];
+        RedisValue[] args = [QueueKeys.WorkersGroup];
+        Assert.Equal(0, (await harness.Client.ScriptEvaluateAsync(JobScripts.TrimFinished, keys, args)).AsInt64()); // no group yet
+        await harness.Client.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
+        Assert.Equal(5, (await harness.Client.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "c", ">", 5)).Count);
+        // Finished and kept (an older build's workers): j0, j1 and j3; j2 and j4 pending; j5 not delivered.
+        await harness.Client.StreamAcknowledgeAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, [ids[0], ids[1], ids[3]]);
+
+        Assert.Equal(2, (await harness.Client.ScriptEvaluateAsync(JobScripts.TrimFinished, keys, args)).AsInt64());
+        Assert.Equal(ids[2..], (await harness.Client.StreamRangeAsync(QueueKeys.Jobs)).Select(e => e.Id));
+
+        // Nothing pending: everything up to the last delivered entry goes, the undelivered one stays.
+        await harness.Client.StreamAcknowledgeAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, [ids[2], ids[4]]);
+        Assert.Equal(3, (await harness.Client.ScriptEvaluateAsync(JobScripts.TrimFinished, keys, args)).AsInt64());
+        Assert.Equal([ids[5]], (await harness.Client.StreamRangeAsync(QueueKeys.Jobs)).Select(e => e.Id));
+
+        // A second group may not have read what the workers finished: nothing is removed then.
+        await harness.Client.StreamCreateGroupAsync(QueueKeys.Jobs, "audit", "0");
+        Assert.Single(await harness.Client.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "c", ">", 5));
+        await harness.Client.StreamAcknowledgeAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, [ids[5]]);
+        Assert.Equal(0, (await harness.Client.ScriptEvaluateAsync(JobScripts.TrimFinished, keys, args)).AsInt64());
+        Assert.Equal(1, await harness.Client.StreamLengthAsync(QueueKeys.Jobs));
+    }
+
+    [Fact]
+    public async Task WorkerRemovesFinishedEntriesAnOlderBuildLeftInTheStream()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        await harness.Client.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
+        for (var i = 0; i < 5; i++)
+        {
+            await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("id", $"old-{i}"), new("model", "digits")]);
+        }
+
+        var old = await harness.Client.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "old-worker", ">", 10);
+        await harness.Client.StreamAcknowledgeAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, [.. old.Select(e => e.Id)]);
+        var ids = await harness.EnqueueAsync(WorkerHarness.Digit(), WorkerHarness.Digit());
+
+        harness.StartWorker(("Worker:ClaimInterval", "00:00:00.200"));
+        await harness.WaitTerminalAsync(ids);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (await harness.Client.StreamLengthAsync(QueueKeys.Jobs) > 0)
+        {
+            await Task.Delay(50, cts.Token);
+        }
+
+        Assert.Equal("succeeded", await harness.StatusAsync(ids[1]));
+    }
+
+    [Fact]
     public async Task StartAttemptsCountsLiveJobsOnlyAndAnnouncesProcessingOnce()
     {
         await using var harness = await WorkerHarness.StartAsync();
