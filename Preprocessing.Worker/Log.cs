@@ -35,4 +35,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6110, Level = LogLevel.Information, Message = "Removed {Count} finished entries left in the jobs stream")]
     public static partial void TrimmedFinished(ILogger logger, long count);
+
+    [LoggerMessage(EventId = 6111, Level = LogLevel.Warning, Message = "Removing finished entries from the jobs stream failed")]
+    public static partial void TrimFailed(ILogger logger, Exception exception);
 }

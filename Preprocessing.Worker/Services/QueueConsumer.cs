@@ -150,10 +150,18 @@ internal sealed class QueueConsumer(
     /// </summary>
     private async Task TrimFinishedAsync()
     {
-        var trimmed = (await redis.ScriptEvaluateAsync(JobScripts.TrimFinished, [QueueKeys.Jobs], [QueueKeys.WorkersGroup]).ConfigureAwait(false)).AsInt64();
-        if (trimmed > 0)
+        try
         {
-            Log.TrimmedFinished(logger, trimmed);
+            var trimmed = (await redis.ScriptEvaluateAsync(JobScripts.TrimFinished, [QueueKeys.Jobs], [QueueKeys.WorkersGroup]).ConfigureAwait(false)).AsInt64();
+            if (trimmed > 0)
+            {
+                Log.TrimmedFinished(logger, trimmed);
+            }
+        }
+        catch (RedisServerException ex)
+        {
+            // Housekeeping only: the consume loop goes on (a server without XTRIM MINID, say).
+            Log.TrimFailed(logger, ex);
         }
     }
 
