@@ -12,6 +12,13 @@ public sealed class GatewayResilienceTests
 {
     private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
 
+    private static GatewayFactory GatewayQueueingAtMostThree(TestRedis redis, FakeInferenceServer inference) =>
+        new(redis.ConnectionString, inference.Address, new Dictionary<string, string?>
+        {
+            ["Gateway:MaxQueueLength"] = "3",
+            ["Gateway:StreamMaxLength"] = "1000",
+        });
+
     private static ByteArrayContent Png()
     {
         var content = new ByteArrayContent(TestImages.Digit());
@@ -155,11 +162,7 @@ public sealed class GatewayResilienceTests
     {
         await using var redis = await TestRedis.StartAsync();
         await using var inference = await FakeInferenceServer.StartAsync();
-        await using var factory = new GatewayFactory(redis.ConnectionString, inference.Address, new Dictionary<string, string?>
-        {
-            ["Gateway:MaxQueueLength"] = "3",
-            ["Gateway:StreamMaxLength"] = "1000",
-        });
+        await using var factory = GatewayQueueingAtMostThree(redis, inference);
         await using var store = await RedisClient.ConnectAsync(redis.ConnectionString);
         var client = factory.CreateAuthorizedClient();
 
@@ -215,11 +218,7 @@ public sealed class GatewayResilienceTests
     {
         await using var redis = await TestRedis.StartAsync();
         await using var inference = await FakeInferenceServer.StartAsync();
-        await using var factory = new GatewayFactory(redis.ConnectionString, inference.Address, new Dictionary<string, string?>
-        {
-            ["Gateway:MaxQueueLength"] = "3",
-            ["Gateway:StreamMaxLength"] = "1000",
-        });
+        await using var factory = GatewayQueueingAtMostThree(redis, inference);
         await using var store = await RedisClient.ConnectAsync(redis.ConnectionString);
         var client = factory.CreateAuthorizedClient();
 
