@@ -123,15 +123,17 @@ commandstats >"$out/commandstats-before.txt"
 # CPU time (user + system, clock ticks) of every service process, from /proc (the name field is skipped: it can hold
 # spaces), written as "label ticks" lines before and after each half of each round.
 snap() { for p in "${procs[@]}"; do echo "${p%%:*} $(sed 's/.*) //' "/proc/${p#*:}/stat" | awk '{ print $12 + $13 }')"; done; }
+# cpu_after side round: the services' CPU after a half, plus h2load's own from its `time` ($out/<side>.cpu).
+cpu_after() { snap >"$out/cpu-$1-$2-b.txt"; awk '{ print "h2load", ($1 + $2) * 100 }' "$out/$1.cpu" >>"$out/cpu-$1-$2-b.txt"; }
 rm -f "$out"/cpu-*.txt
 echo "round  modelinfer_rps  modelinfer_mean  gateway_jobs_per_s  gateway_mean  ratio"
 for r in $(seq 1 "$rounds"); do
     snap >"$out/cpu-infer-$r-a.txt"
     read -r irps imean <<<"$(infer)"
-    snap >"$out/cpu-infer-$r-b.txt"; awk '{ print "h2load", ($1 + $2) * 100 }' "$out/infer.cpu" >>"$out/cpu-infer-$r-b.txt"
+    cpu_after infer "$r"
     snap >"$out/cpu-gateway-$r-a.txt"
     read -r grps gmean <<<"$(gateway)"
-    snap >"$out/cpu-gateway-$r-b.txt"; awk '{ print "h2load", ($1 + $2) * 100 }' "$out/gateway.cpu" >>"$out/cpu-gateway-$r-b.txt"
+    cpu_after gateway "$r"
     grep -A1 "time for request" "$out/gateway.txt" | tail -n +1 >"$out/gateway-latency-$r.txt"
     echo "$r  $irps  $imean  $grps  $gmean  $($py -c "print(f'{$grps/$irps:.2f}')")"
     cp "$out/gateway.txt" "$out/gateway-round-$r.txt"

@@ -6,7 +6,8 @@
 #               batched    = one caller per connection queues -P commands on a RedisBatch and sends them in one write
 #                            (what redis-benchmark -P does)
 #               and a floor that is not our client: the same commands pre-encoded over plain .NET sockets, replies
-#               counted by bytes and not parsed (what .NET's sockets and async machinery alone cost on this machine)
+#               counted by bytes and not parsed (what .NET's sockets and async machinery alone cost on this machine),
+#               and the same over blocking sockets served by one thread (as redis-benchmark's own loop runs)
 #   latency:    GET p50 with one connection and one command at a time (-c 1 -P 1)
 # Usage: bench/redis.sh [requests]   (defaults keep the run well under 2 minutes)
 set -euo pipefail

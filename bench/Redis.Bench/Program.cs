@@ -224,12 +224,7 @@ async Task Batched(Func<RedisBatch, Task> command, int total)
 // reply of each connection is checked byte for byte, so a floor that got error replies fails loudly instead.
 async Task Raw(byte[] command, byte[] reply, int total)
 {
-    var burst = new byte[command.Length * pipeline];
-    for (var i = 0; i < pipeline; i++)
-    {
-        command.CopyTo(burst, i * command.Length);
-    }
-
+    var burst = Burst(command);
     var remaining = total;
     var workers = new List<Task>();
     for (var c = 0; c < connections; c++)
@@ -262,12 +257,7 @@ async Task Raw(byte[] command, byte[] reply, int total)
 
                     if (!checkedFirst && got == 0 && n >= reply.Length)
                     {
-                        if (!received.AsSpan(0, reply.Length).SequenceEqual(reply))
-                        {
-                            throw new InvalidOperationException(
-                                $"Unexpected raw reply: {System.Text.Encoding.ASCII.GetString(received, 0, Math.Min(n, 64))}");
-                        }
-
+                        CheckFirstReply(received, n, reply);
                         checkedFirst = true;
                     }
 
@@ -284,12 +274,7 @@ async Task Raw(byte[] command, byte[] reply, int total)
 // connection's replies (exactly their bytes), and repeat. The first reply of each connection is checked as in Raw.
 Task RawLoop(byte[] command, byte[] reply, int total) => Task.Factory.StartNew(() =>
 {
-    var burst = new byte[command.Length * pipeline];
-    for (var i = 0; i < pipeline; i++)
-    {
-        command.CopyTo(burst, i * command.Length);
-    }
-
+    var burst = Burst(command);
     var sockets = new System.Net.Sockets.Socket[connections];
     var received = new byte[pipeline * reply.Length];
     try
@@ -304,13 +289,13 @@ Task RawLoop(byte[] command, byte[] reply, int total) => Task.Factory.StartNew((
         var counts = new int[sockets.Length];
         for (var remaining = total; remaining > 0;)
         {
-            foreach (var (socket, c) in sockets.Select((s, c) => (s, c)))
+            for (var c = 0; c < sockets.Length; c++)
             {
                 counts[c] = Math.Min(pipeline, Math.Max(remaining, 0));
                 remaining -= counts[c];
                 if (counts[c] > 0)
                 {
-                    socket.Send(burst.AsSpan(0, counts[c] * command.Length));
+                    sockets[c].Send(burst.AsSpan(0, counts[c] * command.Length));
                 }
             }
 
@@ -330,12 +315,7 @@ Task RawLoop(byte[] command, byte[] reply, int total) => Task.Factory.StartNew((
 
                 if (expected > 0 && !checkedFirst[c])
                 {
-                    if (!received.AsSpan(0, reply.Length).SequenceEqual(reply))
-                    {
-                        throw new InvalidOperationException(
-                            $"Unexpected raw reply: {System.Text.Encoding.ASCII.GetString(received, 0, Math.Min(expected, 64))}");
-                    }
-
+                    CheckFirstReply(received, expected, reply);
                     checkedFirst[c] = true;
                 }
             }
@@ -349,6 +329,28 @@ Task RawLoop(byte[] command, byte[] reply, int total) => Task.Factory.StartNew((
         }
     }
 }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+// `pipeline` copies of one encoded command, back to back: what one write of a burst sends.
+byte[] Burst(byte[] command)
+{
+    var burst = new byte[command.Length * pipeline];
+    for (var i = 0; i < pipeline; i++)
+    {
+        command.CopyTo(burst, i * command.Length);
+    }
+
+    return burst;
+}
+
+// A floor that got error replies must fail loudly: the first `received` bytes (at least one reply's) must be `reply`.
+static void CheckFirstReply(byte[] received, int count, byte[] reply)
+{
+    if (!received.AsSpan(0, reply.Length).SequenceEqual(reply))
+    {
+        throw new InvalidOperationException(
+            $"Unexpected raw reply: {System.Text.Encoding.ASCII.GetString(received, 0, Math.Min(count, 64))}");
+    }
+}
 
 static byte[] RawCommand(params string[] parts)
 {
