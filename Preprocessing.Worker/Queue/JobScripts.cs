@@ -9,6 +9,24 @@ namespace MlAspire.Queue;
 internal static class JobScripts
 {
     /// <summary>
+    /// Lua shared by the scripts that read the workers' group: groupFields(stream, name) returns the named group's
+    /// XINFO GROUPS fields as a table (nil when the stream or the group does not exist) and how many groups there are.
+    /// </summary>
+    private const string GroupFields = """
+        local function groupFields(stream, name)
+          local groups = redis.pcall('XINFO', 'GROUPS', stream)
+          if type(groups) ~= 'table' or groups.err then return nil, 0 end
+          for _, g in ipairs(groups) do
+            local f = {}
+            for j = 1, #g, 2 do f[g[j]] = g[j + 1] end
+            if f['name'] == name then return f, #groups end
+          end
+          return nil, #groups
+        end
+
+        """;
+
+    /// <summary>
     /// Creates n jobs: hash + image key (both with TTL) + stream entry each, and records the Idempotency-Key — unless
     /// the queue would grow past its bound: jobs not yet delivered to a worker (the group's lag) plus jobs delivered
     /// and not finished (pending) plus n must stay within max queued (before the workers' group exists: the stream's
@@ -26,7 +44,7 @@ internal static class JobScripts
     /// Returns {1, "id,id,..."} when created, {0, "id,id,..."} when the Idempotency-Key already named jobs,
     /// {-1, depth} when the queue is full (nothing stored).
     /// </summary>
-    public static readonly LoadedScript Enqueue = new("""
+    public static readonly LoadedScript Enqueue = new(GroupFields + """
         local n = tonumber(ARGV[7])
         local traceparent = ARGV[8 + 2 * n] or ''
         local maxQueued = tonumber(ARGV[9 + 2 * n])
@@ -36,23 +54,15 @@ internal static class JobScripts
           if existing then return {0, existing} end
         end
         local depth = redis.call('XLEN', KEYS[1])
-        if depth + n > maxQueued then
-          local groups = redis.pcall('XINFO', 'GROUPS', KEYS[1])
-          if type(groups) == 'table' and not groups.err then
-            for _, g in ipairs(groups) do
-              local f = {}
-              for j = 1, #g, 2 do f[g[j]] = g[j + 1] end
-              if f['name'] == group then
-                local lag = f['lag']
-                if not lag and depth <= 2 * maxQueued then
-                  lag = math.max(depth - f['pending'], 0)
-                elseif not lag then
-                  lag = #redis.call('XRANGE', KEYS[1], '(' .. f['last-delivered-id'], '+', 'COUNT', maxQueued + 1)
-                end
-                depth = lag + f['pending']
-              end
-            end
+        local f = depth + n > maxQueued and groupFields(KEYS[1], group)
+        if f then
+          local lag = f['lag']
+          if not lag and depth <= 2 * maxQueued then
+            lag = math.max(depth - f['pending'], 0)
+          elseif not lag then
+            lag = #redis.call('XRANGE', KEYS[1], '(' .. f['last-delivered-id'], '+', 'COUNT', maxQueued + 1)
           end
+          depth = lag + f['pending']
         end
         if depth + n > maxQueued then return {-1, depth} end
         local fields = {'status', 'queued', 'model', ARGV[4], 'top', ARGV[5], 'created', ARGV[3], 'attempts', 0}
@@ -146,12 +156,9 @@ internal static class JobScripts
     /// pending, is finished. Skipped while the stream has other groups, which may not have read them yet.
     /// KEYS: stream. ARGV: workers' group. Returns how many entries were removed.
     /// </summary>
-    public static readonly LoadedScript TrimFinished = new("""
-        local groups = redis.pcall('XINFO', 'GROUPS', KEYS[1])
-        if type(groups) ~= 'table' or groups.err or #groups ~= 1 then return 0 end
-        local f = {}
-        for j = 1, #groups[1], 2 do f[groups[1][j]] = groups[1][j + 1] end
-        if f['name'] ~= ARGV[1] then return 0 end
+    public static readonly LoadedScript TrimFinished = new(GroupFields + """
+        local f, groups = groupFields(KEYS[1], ARGV[1])
+        if not f or groups ~= 1 then return 0 end
         local minId
         if f['pending'] > 0 then
           minId = redis.call('XPENDING', KEYS[1], ARGV[1])[2]
