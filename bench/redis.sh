@@ -9,6 +9,8 @@
 #               counted by bytes and not parsed (what .NET's sockets and async machinery alone cost on this machine),
 #               and the same over blocking sockets served by one thread (as redis-benchmark's own loop runs)
 #   latency:    GET p50 with one connection and one command at a time (-c 1 -P 1)
+#   costs:      per command, the client's CPU time, its context switches and the server's CPU time during the same
+#               run (client + server CPU per command x ops/s = how many of the machine's cores the run kept busy)
 # Usage: bench/redis.sh [requests]   (defaults keep the run well under 2 minutes)
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,11 +38,15 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 # redis-benchmark's own CPU time (user + system) for its throughput run, from bash's `time`: it runs 2 x requests
 # commands (SET, then GET), so CPU per command is that time / (2 x requests).
 TIMEFORMAT='%U %S'
+# The server's CPU time (user + system clock ticks, fields 14 and 15 of /proc/PID/stat) around redis-benchmark's run.
+server_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$server_pid/stat"; }
 for round in 1 2 3; do
+    ticks_before="$(server_ticks)"
     { time redis-benchmark -p "$port" -t set,get -n "$requests" -c "$connections" -P "$pipeline" --csv >"$work/rb-raw.$round.csv"; } 2>"$work/rb-time.$round.txt"
+    echo "$ticks_before $(server_ticks) $(getconf CLK_TCK)" >"$work/rb-server.$round.txt"
     tr -d '"' <"$work/rb-raw.$round.csv" >"$work/rb-throughput.$round.csv"
     redis-benchmark -p "$port" -t get -n "$latency_requests" -c 1 -P 1 --csv | tr -d '"' >"$work/rb-latency.$round.csv"
-    dotnet "$bench_dll" --port "$port" --connections "$connections" --pipeline "$pipeline" \
+    dotnet "$bench_dll" --port "$port" --server-pid "$server_pid" --clock-ticks "$(getconf CLK_TCK)" --connections "$connections" --pipeline "$pipeline" \
         --requests "$requests" --latency-requests "$latency_requests" >"$work/ours.$round.csv"
 done
 
@@ -60,24 +66,26 @@ raw_set=$(pick "$work/ours.*.csv" RAW_SET 2)
 raw_get=$(pick "$work/ours.*.csv" RAW_GET 2)
 loop_set=$(pick "$work/ours.*.csv" RAW_LOOP_SET 2)
 loop_get=$(pick "$work/ours.*.csv" RAW_LOOP_GET 2)
-bytes() { printf '%s B/op, %s us CPU/op' "$(pick "$work/ours.*.csv" "$1_BYTES_PER_OP" 2)" "$(pick "$work/ours.*.csv" "$1_CPU_US_PER_OP" 2)"; }
+cpu_cost() { printf '%s us CPU/op (server %s), %s switches/op' "$(pick "$work/ours.*.csv" "$1_CPU_US_PER_OP" 2)" "$(pick "$work/ours.*.csv" "$1_SERVER_CPU_US_PER_OP" 2)" "$(pick "$work/ours.*.csv" "$1_SWITCHES_PER_OP" 2)"; }
+bytes() { printf '%s B/op, %s' "$(pick "$work/ours.*.csv" "$1_BYTES_PER_OP" 2)" "$(cpu_cost "$1")"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 rb_cpu=$(for f in "$work"/rb-time.*.txt; do awk -v n="$requests" '{printf "%.2f\n", ($1 + $2) * 1e6 / (2 * n)}' "$f"; done | median)
+rb_server_cpu=$(for f in "$work"/rb-server.*.txt; do awk -v n="$requests" '{printf "%.2f\n", ($2 - $1) / $3 * 1e6 / (2 * n)}' "$f"; done | median)
 
 printf 'machine: %s cores, load average %s before, %s after\n' "$(nproc)" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'throughput (-c %s -P %s, %s requests, median of 3)\n' "$connections" "$pipeline" "$requests"
-printf '  redis-benchmark CPU: %s us/op (SET and GET together; the whole redis-benchmark process)\n' "$rb_cpu"
+printf '  redis-benchmark CPU: %s us/op, server %s us/op (SET and GET together; the whole process of each)\n' "$rb_cpu" "$rb_server_cpu"
 printf '  SET  redis-benchmark %10.0f ops/s\n' "$rb_set"
 printf '       ours batched     %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set_b" "$(ratio "$our_set_b" "$rb_set")" "$(bytes SET_B)"
 printf '       ours pipelined   %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set_p" "$(ratio "$our_set_p" "$rb_set")" "$(bytes SET_P)"
 printf '       ours concurrent  %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_set" "$(ratio "$our_set" "$rb_set")" "$(bytes SET)"
-printf '       .NET sockets     %10.0f ops/s   ratio %s (the floor; ours batched / floor %s)   %s us CPU/op\n' "$raw_set" "$(ratio "$raw_set" "$rb_set")" "$(ratio "$our_set_b" "$raw_set")" "$(pick "$work/ours.*.csv" RAW_SET_CPU_US_PER_OP 2)"
-printf '       one-thread loop  %10.0f ops/s   ratio %s (blocking sockets, no thread pool)   %s us CPU/op\n' "$loop_set" "$(ratio "$loop_set" "$rb_set")" "$(pick "$work/ours.*.csv" RAW_LOOP_SET_CPU_US_PER_OP 2)"
+printf '       .NET sockets     %10.0f ops/s   ratio %s (the floor; ours batched / floor %s)   %s\n' "$raw_set" "$(ratio "$raw_set" "$rb_set")" "$(ratio "$our_set_b" "$raw_set")" "$(cpu_cost RAW_SET)"
+printf '       one-thread loop  %10.0f ops/s   ratio %s (blocking sockets, no thread pool)   %s\n' "$loop_set" "$(ratio "$loop_set" "$rb_set")" "$(cpu_cost RAW_LOOP_SET)"
 printf '  GET  redis-benchmark %10.0f ops/s\n' "$rb_get"
 printf '       ours batched     %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_get_b" "$(ratio "$our_get_b" "$rb_get")" "$(bytes GET_B)"
 printf '       ours pipelined   %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_get_p" "$(ratio "$our_get_p" "$rb_get")" "$(bytes GET_P)"
 printf '       ours concurrent  %10.0f ops/s   ratio %s (goal >= 0.80)   %s\n' "$our_get" "$(ratio "$our_get" "$rb_get")" "$(bytes GET)"
-printf '       .NET sockets     %10.0f ops/s   ratio %s (the floor; ours batched / floor %s)   %s us CPU/op\n' "$raw_get" "$(ratio "$raw_get" "$rb_get")" "$(ratio "$our_get_b" "$raw_get")" "$(pick "$work/ours.*.csv" RAW_GET_CPU_US_PER_OP 2)"
-printf '       one-thread loop  %10.0f ops/s   ratio %s (blocking sockets, no thread pool)   %s us CPU/op\n' "$loop_get" "$(ratio "$loop_get" "$rb_get")" "$(pick "$work/ours.*.csv" RAW_LOOP_GET_CPU_US_PER_OP 2)"
+printf '       .NET sockets     %10.0f ops/s   ratio %s (the floor; ours batched / floor %s)   %s\n' "$raw_get" "$(ratio "$raw_get" "$rb_get")" "$(ratio "$our_get_b" "$raw_get")" "$(cpu_cost RAW_GET)"
+printf '       one-thread loop  %10.0f ops/s   ratio %s (blocking sockets, no thread pool)   %s\n' "$loop_get" "$(ratio "$loop_get" "$rb_get")" "$(cpu_cost RAW_LOOP_GET)"
 printf 'latency (-c 1 -P 1, %s requests, median of 3)\n' "$latency_requests"
 printf '  GET p50  redis-benchmark %.4f ms   ours %.4f ms   ratio %s (goal <= 1.20)   %s B/op\n' "$rb_p50" "$our_p50" "$(ratio "$our_p50" "$rb_p50")" "$(pick "$work/ours.*.csv" GET_P1_BYTES_PER_OP 2)"

@@ -18,11 +18,17 @@ using MlAspire.Redis;
 // connection's replies; no epoll thread, thread pool or task in between.
 // *_BYTES_PER_OP: bytes allocated by the whole process per command (GC.GetTotalAllocatedBytes), all threads.
 // *_CPU_US_PER_OP: process CPU time (user + system, all threads) per command; less sensitive to other load than ops/s.
+// *_SWITCHES_PER_OP: context switches (voluntary and involuntary, all threads) per command: thread hand-offs.
 var port = Arg("--port", 6379);
 var connections = Arg("--connections", 4);
 var pipeline = Arg("--pipeline", 16);
 var requests = Arg("--requests", 200_000);
 var latencyRequests = Arg("--latency-requests", 20_000);
+
+// --server-pid N: also report the server's CPU time per command (from /proc/N/stat), so that a run can be checked
+// against the machine's cores: client + server CPU per command, times ops/s, is how busy the cores were.
+var serverPid = Arg("--server-pid", 0);
+var clockTicksPerSecond = Arg("--clock-ticks", 100); // getconf CLK_TCK
 
 // --only batched|pipelined|concurrent|raw measures one mode (for profiling it alone).
 var only = ArgText("--only");
@@ -117,17 +123,24 @@ foreach (var client in clients)
     await client.DisposeAsync();
 }
 
-void Report(string name, (double Rps, double BytesPerOp, double CpuUsPerOp) result)
+void Report(string name, (double Rps, double BytesPerOp, double CpuUsPerOp, double SwitchesPerOp, double ServerCpuUsPerOp) result)
 {
     Console.WriteLine($"{name},{result.Rps.ToString("F0", CultureInfo.InvariantCulture)}");
     Console.WriteLine($"{name}_BYTES_PER_OP,{result.BytesPerOp.ToString("F0", CultureInfo.InvariantCulture)}");
     Console.WriteLine($"{name}_CPU_US_PER_OP,{result.CpuUsPerOp.ToString("F2", CultureInfo.InvariantCulture)}");
+    Console.WriteLine($"{name}_SWITCHES_PER_OP,{result.SwitchesPerOp.ToString("F3", CultureInfo.InvariantCulture)}");
+    if (serverPid > 0)
+    {
+        Console.WriteLine($"{name}_SERVER_CPU_US_PER_OP,{result.ServerCpuUsPerOp.ToString("F2", CultureInfo.InvariantCulture)}");
+    }
 }
 
-async Task<(double Rps, double BytesPerOp, double CpuUsPerOp)> Measure(Func<int, Task> run)
+async Task<(double Rps, double BytesPerOp, double CpuUsPerOp, double SwitchesPerOp, double ServerCpuUsPerOp)> Measure(Func<int, Task> run)
 {
     using var process = Process.GetCurrentProcess();
     var cpu = process.TotalProcessorTime;
+    var switches = ContextSwitches();
+    var serverCpu = ServerCpu();
     var allocated = GC.GetTotalAllocatedBytes(precise: false);
     var started = Stopwatch.GetTimestamp();
     await run(requests);
@@ -136,7 +149,38 @@ async Task<(double Rps, double BytesPerOp, double CpuUsPerOp)> Measure(Func<int,
     return (
         requests / seconds,
         (GC.GetTotalAllocatedBytes(precise: false) - allocated) / (double)requests,
-        (process.TotalProcessorTime - cpu).TotalMicroseconds / requests);
+        (process.TotalProcessorTime - cpu).TotalMicroseconds / requests,
+        (ContextSwitches() - switches) / (double)requests,
+        (ServerCpu() - serverCpu).TotalMicroseconds / requests);
+}
+
+// The server's CPU time so far (user + system, fields 14 and 15 of /proc/N/stat, in clock ticks, 10 ms each on most
+// kernels: a run of a second or more keeps the rounding under a few percent); zero without --server-pid.
+TimeSpan ServerCpu()
+{
+    if (serverPid <= 0)
+    {
+        return TimeSpan.Zero;
+    }
+
+    var stat = File.ReadAllText($"/proc/{serverPid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    return TimeSpan.FromSeconds(ticks / (double)clockTicksPerSecond);
+}
+
+// Context switches (voluntary and involuntary) of this process so far, every thread's including those that have
+// exited, from getrusage(RUSAGE_SELF): how often its threads went to sleep or were preempted.
+static long ContextSwitches()
+{
+    // struct rusage on 64-bit Linux: two timevals (4 longs), then 14 longs; ru_nvcsw and ru_nivcsw are the last two.
+    var usage = new long[18];
+    if (NativeMethods.GetResourceUsage(0, usage) != 0)
+    {
+        throw new InvalidOperationException("getrusage(RUSAGE_SELF) failed.");
+    }
+
+    return usage[16] + usage[17];
 }
 
 async Task Concurrent(Func<RedisClient, Task> command, int total)
@@ -369,4 +413,10 @@ string? ArgText(string name)
 {
     var index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
+
+internal static partial class NativeMethods
+{
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "getrusage")]
+    internal static partial int GetResourceUsage(int who, [System.Runtime.InteropServices.Out] long[] usage);
 }
