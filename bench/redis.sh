@@ -40,13 +40,14 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 TIMEFORMAT='%U %S'
 # The server's CPU time (user + system clock ticks, fields 14 and 15 of /proc/PID/stat) around redis-benchmark's run.
 server_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$server_pid/stat"; }
+clock_ticks="$(getconf CLK_TCK)"
 for round in 1 2 3; do
     ticks_before="$(server_ticks)"
     { time redis-benchmark -p "$port" -t set,get -n "$requests" -c "$connections" -P "$pipeline" --csv >"$work/rb-raw.$round.csv"; } 2>"$work/rb-time.$round.txt"
-    echo "$ticks_before $(server_ticks) $(getconf CLK_TCK)" >"$work/rb-server.$round.txt"
+    echo "$ticks_before $(server_ticks)" >"$work/rb-server.$round.txt"
     tr -d '"' <"$work/rb-raw.$round.csv" >"$work/rb-throughput.$round.csv"
     redis-benchmark -p "$port" -t get -n "$latency_requests" -c 1 -P 1 --csv | tr -d '"' >"$work/rb-latency.$round.csv"
-    dotnet "$bench_dll" --port "$port" --server-pid "$server_pid" --clock-ticks "$(getconf CLK_TCK)" --connections "$connections" --pipeline "$pipeline" \
+    dotnet "$bench_dll" --port "$port" --server-pid "$server_pid" --clock-ticks "$clock_ticks" --connections "$connections" --pipeline "$pipeline" \
         --requests "$requests" --latency-requests "$latency_requests" >"$work/ours.$round.csv"
 done
 
@@ -70,7 +71,7 @@ cpu_cost() { printf '%s us CPU/op (server %s), %s switches/op' "$(pick "$work/ou
 bytes() { printf '%s B/op, %s' "$(pick "$work/ours.*.csv" "$1_BYTES_PER_OP" 2)" "$(cpu_cost "$1")"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 rb_cpu=$(for f in "$work"/rb-time.*.txt; do awk -v n="$requests" '{printf "%.2f\n", ($1 + $2) * 1e6 / (2 * n)}' "$f"; done | median)
-rb_server_cpu=$(for f in "$work"/rb-server.*.txt; do awk -v n="$requests" '{printf "%.2f\n", ($2 - $1) / $3 * 1e6 / (2 * n)}' "$f"; done | median)
+rb_server_cpu=$(for f in "$work"/rb-server.*.txt; do awk -v n="$requests" -v hz="$clock_ticks" '{printf "%.2f\n", ($2 - $1) / hz * 1e6 / (2 * n)}' "$f"; done | median)
 
 printf 'machine: %s cores, load average %s before, %s after\n' "$(nproc)" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'throughput (-c %s -P %s, %s requests, median of 3)\n' "$connections" "$pipeline" "$requests"

@@ -133,7 +133,7 @@ foreach (var client in clients)
     await client.DisposeAsync();
 }
 
-void Report(string name, (double Rps, double BytesPerOp, double CpuUsPerOp, double SwitchesPerOp, double ServerCpuUsPerOp) result)
+void Report(string name, Result result)
 {
     Console.WriteLine($"{name},{result.Rps.ToString("F0", CultureInfo.InvariantCulture)}");
     Console.WriteLine($"{name}_BYTES_PER_OP,{result.BytesPerOp.ToString("F0", CultureInfo.InvariantCulture)}");
@@ -145,7 +145,7 @@ void Report(string name, (double Rps, double BytesPerOp, double CpuUsPerOp, doub
     }
 }
 
-async Task<(double Rps, double BytesPerOp, double CpuUsPerOp, double SwitchesPerOp, double ServerCpuUsPerOp)> Measure(Func<int, Task> run)
+async Task<Result> Measure(Func<int, Task> run)
 {
     using var process = Process.GetCurrentProcess();
     var cpu = process.TotalProcessorTime;
@@ -156,7 +156,7 @@ async Task<(double Rps, double BytesPerOp, double CpuUsPerOp, double SwitchesPer
     await run(requests);
     var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
     process.Refresh();
-    return (
+    return new Result(
         requests / seconds,
         (GC.GetTotalAllocatedBytes(precise: false) - allocated) / (double)requests,
         (process.TotalProcessorTime - cpu).TotalMicroseconds / requests,
@@ -424,6 +424,9 @@ string? ArgText(string name)
     var index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 }
+
+/// <summary>What one measured run cost, per command (see the header for each figure).</summary>
+internal readonly record struct Result(double Rps, double BytesPerOp, double CpuUsPerOp, double SwitchesPerOp, double ServerCpuUsPerOp);
 
 internal static partial class NativeMethods
 {
