@@ -13,9 +13,6 @@ internal sealed class InferenceOptions
     /// </summary>
     public string? ModelRepository { get; set; }
 
-    /// <summary>Path of libonnxruntime.so (file or folder); unset: app folder, then the setup script's cache, then the system.</summary>
-    public string? OnnxRuntimeLibrary { get; set; }
-
     /// <summary>Threads ONNX Runtime uses inside one operator; 0 lets it choose.</summary>
     [Range(0, 256)]
     public int IntraOpThreads { get; set; }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -194,9 +195,10 @@ internal sealed partial class DynamicBatcher : IAsyncDisposable
         }
 
         IReadOnlyList<Tensor> outputs;
+        byte[][]? pooled = null;
         try
         {
-            var inputs = batch.Count == 1 ? batch[0].Inputs : Concatenate(batch, rows);
+            var inputs = batch.Count == 1 ? batch[0].Inputs : Concatenate(batch, rows, out pooled);
             // A lone request may stop the run it owns; a shared run is stopped only by shutdown.
             using var linked = batch.Count == 1
                 ? CancellationTokenSource.CreateLinkedTokenSource(stopping, batch[0].CancellationToken)
@@ -226,6 +228,17 @@ internal sealed partial class DynamicBatcher : IAsyncDisposable
 
             return;
         }
+        finally
+        {
+            // The run has finished with the concatenated inputs (outputs are the executor's own arrays).
+            foreach (var buffer in pooled ?? [])
+            {
+                if (buffer is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
 
         _metrics.Executed(_model.Name, _model.Version, rows, Stopwatch.GetElapsedTime(started));
         if (batch.Count == 1)
@@ -244,19 +257,23 @@ internal sealed partial class DynamicBatcher : IAsyncDisposable
         }
     }
 
-    private static List<Tensor> Concatenate(List<PendingRequest> batch, int rows)
+    /// <summary>Each input's rows, request after request, in a buffer from the pool (<paramref name="pooled"/>: return them after the run).</summary>
+    private static List<Tensor> Concatenate(List<PendingRequest> batch, int rows, out byte[][] pooled)
     {
         var inputCount = batch[0].Inputs.Count;
         var result = new List<Tensor>(inputCount);
+        pooled = new byte[inputCount][];
         for (var i = 0; i < inputCount; i++)
         {
             var template = batch[0].Inputs[i];
             var total = batch.Sum(r => r.Inputs[i].Data.Length);
-            var data = GC.AllocateUninitializedArray<byte>(total);
+            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(total, 1));
+            pooled[i] = buffer;
+            var data = buffer.AsMemory(0, total);
             var offset = 0;
             foreach (var request in batch)
             {
-                request.Inputs[i].Data.Span.CopyTo(data.AsSpan(offset));
+                request.Inputs[i].Data.Span.CopyTo(data.Span[offset..]);
                 offset += request.Inputs[i].Data.Length;
             }
 

@@ -1,54 +1,67 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
-using MlAspire.Grpc;
+using Grpc.Core;
 using MlAspire.Inference.Protocol;
 using MlAspire.Inference.Service.Model;
 
 namespace MlAspire.Inference.Service.Services;
 
-/// <summary><c>inference.GRPCInferenceService</c> over the model repository and its dynamic batchers.</summary>
-internal sealed class InferenceGrpcService(ModelRepository repository) : IGrpcService<InferenceGrpcService>
+/// <summary>
+/// <c>inference.GRPCInferenceService</c> over the model repository and its dynamic batchers. Failures are
+/// <see cref="InferenceException"/>s; <see cref="InferenceErrorInterceptor"/> turns them into gRPC statuses.
+/// </summary>
+internal sealed class InferenceGrpcService(ModelRepository repository) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     public const string ServerName = "mlaspire";
 
     private static readonly string s_serverVersion =
         typeof(InferenceGrpcService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public static void BindService(ServiceBinder<InferenceGrpcService> binder)
+    public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerLiveResponse { Live = true });
+
+    public override Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerReadyResponse
+        {
+            Ready = repository.IsLoaded && repository.Models.Any(m => m.Status == ModelStatus.Ready),
+        });
+
+    public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context) =>
+        Task.FromResult(new ModelReadyResponse
+        {
+            Ready = Find(request.Name, request.Version, requireReady: false).Status == ModelStatus.Ready,
+        });
+
+    public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerMetadataResponse
+        {
+            Name = ServerName,
+            Version = s_serverVersion,
+            Extensions = { "classification", "model_repository" },
+        });
+
+    public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context) =>
+        Task.FromResult(DescribeModel(request));
+
+    public override Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context) =>
+        Task.FromResult(IndexRepository(request));
+
+    public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
-        binder.AddUnary(InferenceMethods.ServerLive, (s, _, _) => Task.FromResult(new ServerLiveResponse { Live = true }));
-        binder.AddUnary(InferenceMethods.ServerReady, (s, _, _) => Task.FromResult(s.ServerReady()));
-        binder.AddUnary(InferenceMethods.ModelReady, (s, request, _) => Task.FromResult(s.ModelReady(request)));
-        binder.AddUnary(InferenceMethods.ServerMetadata, (s, _, _) => Task.FromResult(ServerMetadata()));
-        binder.AddUnary(InferenceMethods.ModelMetadata, (s, request, _) => Task.FromResult(s.ModelMetadata(request)));
-        binder.AddUnary(InferenceMethods.ModelInfer, (s, request, context) => s.ModelInferAsync(request, context));
-        binder.AddUnary(InferenceMethods.RepositoryIndex, (s, request, _) => Task.FromResult(s.RepositoryIndex(request)));
+        var served = Find(request.ModelName, request.ModelVersion, requireReady: true);
+        var model = served.Definition!;
+        var (inputs, rows) = InferRequestMapper.ReadInputs(request, model);
+        var outputs = InferRequestMapper.ReadRequestedOutputs(request, model);
+        // The call's token fires when the client cancels or the deadline passes: the batcher then drops the request.
+        var results = await served.Batcher!.EnqueueAsync(inputs, rows, context.CancellationToken).ConfigureAwait(false);
+        return InferRequestMapper.WriteResponse(request, model, outputs, results);
     }
 
-    private ServerReadyResponse ServerReady() => new()
-    {
-        Ready = repository.IsLoaded && repository.Models.Any(m => m.Status == ModelStatus.Ready),
-    };
-
-    private ModelReadyResponse ModelReady(ModelReadyRequest request)
-    {
-        var model = Find(request.Name, request.Version, requireReady: false);
-        return new ModelReadyResponse { Ready = model.Status == ModelStatus.Ready };
-    }
-
-    private static ServerMetadataResponse ServerMetadata() => new()
-    {
-        Name = ServerName,
-        Version = s_serverVersion,
-        Extensions = { "classification", "model_repository" },
-    };
-
-    private ModelMetadataResponse ModelMetadata(ModelMetadataRequest request)
+    private ModelMetadataResponse DescribeModel(ModelMetadataRequest request)
     {
         var served = Find(request.Name, request.Version, requireReady: false);
-        var model = served.Definition ?? Throw<ModelDefinition>(
-            StatusCode.Unavailable, $"Model '{served.Name}' has no usable configuration; it failed to load.");
+        var model = served.Definition ?? throw new InferenceException(
+            InferenceError.Unavailable, $"Model '{served.Name}' has no usable configuration; it failed to load.");
         var response = new ModelMetadataResponse { Name = model.Name, Versions = { model.Version }, Platform = model.Platform };
         foreach (var input in model.Inputs)
         {
@@ -86,29 +99,7 @@ internal sealed class InferenceGrpcService(ModelRepository repository) : IGrpcSe
         return response;
     }
 
-    private async Task<ModelInferResponse> ModelInferAsync(ModelInferRequest request, ServerCallContext context)
-    {
-        var served = Find(request.ModelName, request.ModelVersion, requireReady: true);
-        var model = served.Definition!;
-        try
-        {
-            var (inputs, rows) = InferRequestMapper.ReadInputs(request, model);
-            var outputs = InferRequestMapper.ReadRequestedOutputs(request, model);
-            if (context.Deadline <= DateTime.UtcNow)
-            {
-                Throw<int>(StatusCode.DeadlineExceeded, "The deadline passed before the request could run.");
-            }
-
-            var results = await served.Batcher!.EnqueueAsync(inputs, rows, context.CancellationToken).ConfigureAwait(false);
-            return InferRequestMapper.WriteResponse(request, model, outputs, results);
-        }
-        catch (InferenceException ex)
-        {
-            return Throw<ModelInferResponse>(ToStatus(ex.Error), ex.Message);
-        }
-    }
-
-    private RepositoryIndexResponse RepositoryIndex(RepositoryIndexRequest request)
+    private RepositoryIndexResponse IndexRepository(RepositoryIndexRequest request)
     {
         var response = new RepositoryIndexResponse();
         foreach (var model in repository.Models.Where(m => !request.Ready || m.Status == ModelStatus.Ready))
@@ -129,24 +120,24 @@ internal sealed class InferenceGrpcService(ModelRepository repository) : IGrpcSe
     {
         if (string.IsNullOrEmpty(name))
         {
-            GrpcThrow.InvalidArgument("A model name is required.");
+            throw new InferenceException(InferenceError.InvalidArgument, "A model name is required.");
         }
 
         if (!repository.TryGet(name, out var served))
         {
-            GrpcThrow.NotFound(repository.IsLoaded
+            throw new InferenceException(InferenceError.NotFound, repository.IsLoaded
                 ? $"Model '{name}' is not in the repository."
                 : $"Model '{name}' is not loaded (yet); the repository is still loading.");
         }
 
         if (!string.IsNullOrEmpty(version) && served.Definition is { } definition && definition.Version != version)
         {
-            GrpcThrow.NotFound($"Model '{name}' has no version '{version}' (serving version {definition.Version}).");
+            throw new InferenceException(InferenceError.NotFound, $"Model '{name}' has no version '{version}' (serving version {definition.Version}).");
         }
 
         if (requireReady && served.Status != ModelStatus.Ready)
         {
-            GrpcThrow.Unavailable(served.Status == ModelStatus.Loading
+            throw new InferenceException(InferenceError.Unavailable, served.Status == ModelStatus.Loading
                 ? $"Model '{name}' is loading; retry shortly."
                 : $"Model '{name}' failed to load and cannot serve; see the inference service log.");
         }
@@ -172,18 +163,4 @@ internal sealed class InferenceGrpcService(ModelRepository repository) : IGrpcSe
         ModelStatus.Loading => "LOADING",
         _ => "UNAVAILABLE",
     };
-
-    private static StatusCode ToStatus(InferenceError error) => error switch
-    {
-        InferenceError.InvalidArgument => StatusCode.InvalidArgument,
-        InferenceError.NotFound => StatusCode.NotFound,
-        InferenceError.Unavailable => StatusCode.Unavailable,
-        InferenceError.ResourceExhausted => StatusCode.ResourceExhausted,
-        InferenceError.DeadlineExceeded => StatusCode.DeadlineExceeded,
-        InferenceError.Cancelled => StatusCode.Cancelled,
-        _ => StatusCode.Internal,
-    };
-
-    [DoesNotReturn]
-    private static T Throw<T>(StatusCode code, string detail) => GrpcThrow.Rpc<T>(code, detail);
 }

@@ -4,7 +4,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using MlAspire.Inference.Service.Batching;
 using MlAspire.Inference.Service.Model;
-using MlAspire.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime;
 
 namespace MlAspire.Inference.Service.Services;
 
@@ -22,7 +22,6 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
     private readonly IHostEnvironment _environment;
     private readonly ConcurrentDictionary<string, ServedModel> _models = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
-    private OrtEnvironment? _ort;
     private Task _loading = Task.CompletedTask;
     private volatile bool _loaded;
     private int _disposed;
@@ -107,28 +106,14 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
         var served = new ServedModel(Path.GetFileName(directory));
         _models[served.Name] = served;
         ModelDefinition? definition = null;
-        InferenceSession? session = null;
+        OrtModelExecutor? executor = null;
         try
         {
             definition = ModelConfigLoader.Load(directory);
-            _ort ??= OrtEnvironment.Create(
-                new OrtEnvironmentOptions { LibraryPath = _options.OnnxRuntimeLibrary },
-                _loggers.CreateLogger("MlAspire.OnnxRuntime"));
             var intraOpThreads = definition.OnnxRuntime.IntraOpThreads ?? _options.IntraOpThreads;
             var spinning = definition.OnnxRuntime.IntraOpSpinning ?? _options.IntraOpSpinning;
-            session = _ort.CreateSession(definition.ModelPath, new InferenceSessionOptions
-            {
-                IntraOpThreads = intraOpThreads,
-                AllowSpinning = spinning,
-                ExecutionProvider = definition.ExecutionProvider == Model.ExecutionProviderPreference.Gpu
-                    ? OnnxRuntime.ExecutionProviderPreference.Cuda
-                    : OnnxRuntime.ExecutionProviderPreference.Cpu,
-                Cuda = { DeviceId = _options.CudaDeviceId },
-                LogId = definition.Name,
-            });
-            CheckAgreement(definition, session);
-            var executor = new OrtModelExecutor(session, [.. definition.Outputs.Select(o => o.Name)]);
-            session = null; // owned by the executor now
+            executor = OrtSessionFactory.CreateExecutor(definition, intraOpThreads, spinning, _options.CudaDeviceId, _logger);
+            CheckAgreement(definition, executor.Session);
             Warmup(definition, executor);
             var batcher = new DynamicBatcher(definition, executor, _metrics, _loggers.CreateLogger<DynamicBatcher>());
             served.MarkReady(definition, executor, batcher);
@@ -139,7 +124,7 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
                                        or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException
                                        or ArgumentException)
         {
-            session?.Dispose();
+            executor?.Dispose();
             var reason = ex is ModelConfigException or InferenceException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
             served.MarkFailed(definition, reason);
             LogModelFailed(_logger, served.Name, reason);
@@ -150,11 +135,11 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
     private static void CheckAgreement(ModelDefinition definition, InferenceSession session)
     {
         var problems = new List<string>();
-        Compare("input", definition.Inputs, session.Inputs, definition.SupportsBatching, problems);
-        Compare("output", definition.Outputs, session.Outputs, definition.SupportsBatching, problems);
-        foreach (var extra in session.Inputs.Where(i => definition.FindInput(i.Name) is null))
+        Compare("input", definition.Inputs, session.InputMetadata, definition.SupportsBatching, problems);
+        Compare("output", definition.Outputs, session.OutputMetadata, definition.SupportsBatching, problems);
+        foreach (var extra in session.InputMetadata.Keys.Where(name => definition.FindInput(name) is null))
         {
-            problems.Add($"the model needs input '{extra.Name}', which the config does not declare");
+            problems.Add($"the model needs input '{extra}', which the config does not declare");
         }
 
         if (problems.Count > 0)
@@ -166,26 +151,25 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
     }
 
     private static void Compare(
-        string kind, IReadOnlyList<TensorSpec> declared, IReadOnlyList<TensorMetadata> actual, bool batching, List<string> problems)
+        string kind, IReadOnlyList<TensorSpec> declared, IReadOnlyDictionary<string, NodeMetadata> actual, bool batching, List<string> problems)
     {
         foreach (var spec in declared)
         {
-            var meta = actual.FirstOrDefault(a => a.Name == spec.Name);
-            if (meta is null)
+            if (!actual.TryGetValue(spec.Name, out var meta))
             {
-                problems.Add($"{kind} '{spec.Name}' is not in the model (it has {string.Join(", ", actual.Select(a => a.Name))})");
+                problems.Add($"{kind} '{spec.Name}' is not in the model (it has {string.Join(", ", actual.Keys)})");
                 continue;
             }
 
-            if (!meta.IsTensor || meta.ElementType != OrtModelExecutor.ToElementType(spec.DataType))
+            if (!meta.IsTensor || meta.ElementDataType != OrtModelExecutor.ToElementType(spec.DataType))
             {
-                problems.Add($"{kind} '{spec.Name}' is {meta.ElementType} in the model but {spec.DataType} in the config");
+                problems.Add($"{kind} '{spec.Name}' is {(meta.IsTensor ? meta.ElementDataType : meta.OnnxValueType)} in the model but {spec.DataType} in the config");
                 continue;
             }
 
             var dims = meta.Dimensions;
             var offset = batching ? 1 : 0;
-            var fits = dims.Count == spec.Dims.Count + offset && (!batching || dims[0] == -1);
+            var fits = dims.Length == spec.Dims.Count + offset && (!batching || dims[0] == -1);
             for (var d = 0; fits && d < spec.Dims.Count; d++)
             {
                 fits = dims[d + offset] == -1 || dims[d + offset] == spec.Dims[d];
@@ -195,7 +179,7 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
             {
                 var expected = (batching ? "[batch, " : "[") + string.Join(", ", spec.Dims) + "]";
                 problems.Add($"{kind} '{spec.Name}' has shape [{string.Join(", ", dims)}] in the model but the config says {expected}" +
-                             (batching && dims.Count > 0 && dims[0] != -1 ? " (max_batch_size > 0 needs a dynamic first dimension)" : ""));
+                             (batching && dims.Length > 0 && dims[0] != -1 ? " (max_batch_size > 0 needs a dynamic first dimension)" : ""));
             }
         }
     }
@@ -272,7 +256,6 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
             model.Executor?.Dispose();
         }
 
-        _ort?.Dispose();
         _stopping.Dispose();
     }
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Google.Protobuf;
-using MlAspire.Grpc;
+using Grpc.Core;
 using MlAspire.Imaging;
 using MlAspire.Inference.Protocol;
 using MlAspire.Tests.Shared;
@@ -12,7 +12,7 @@ namespace MlAspire.Inference.Service.Tests;
 
 public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFixture<InferenceServerFixture>
 {
-    private CallInvoker Client => server.Channel.CallInvoker;
+    private GRPCInferenceService.GRPCInferenceServiceClient Client => server.Client;
 
     private static ModelInferRequest InferRequest(float[] image, string model = "digits") => new()
     {
@@ -37,7 +37,7 @@ public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFix
     public async Task HeldOutDigitPngsAreClassifiedWithAtLeast97PercentAccuracy()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var metadata = await Client.UnaryAsync(InferenceMethods.ModelMetadata, new ModelMetadataRequest { Name = "digits" }, CallOptions.FromTimeout(TimeSpan.FromSeconds(10), cts.Token));
+        var metadata = await Client.ModelMetadataAsync(new ModelMetadataRequest { Name = "digits" }, Timeout(TimeSpan.FromSeconds(10), cts.Token));
         var spec = SpecFrom(metadata);
         var pngs = Directory.GetFiles(Path.Combine(TestModels.DigitsDirectory, "testdata"), "*.png").Order(StringComparer.Ordinal).ToList();
         Assert.Equal(100, pngs.Count);
@@ -47,7 +47,7 @@ public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFix
         {
             var tensor = new float[spec.TensorLength];
             ImagePreprocessor.Preprocess(await File.ReadAllBytesAsync(png, cts.Token), spec, tensor, ImageLimits.Default);
-            var response = await Client.UnaryAsync(InferenceMethods.ModelInfer, InferRequest(tensor), CallOptions.FromTimeout(TimeSpan.FromSeconds(10), cts.Token));
+            var response = await Client.ModelInferAsync(InferRequest(tensor), Timeout(TimeSpan.FromSeconds(10), cts.Token));
             var label = int.Parse(Path.GetFileNameWithoutExtension(png).Split('_')[1], CultureInfo.InvariantCulture);
             correct += ArgMax(response) == label ? 1 : 0;
         }
@@ -74,7 +74,7 @@ public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFix
             Assert.Contains("META input FP32 -1 1 28 28", lines);
             for (var i = 0; i < count; i++)
             {
-                var ours = await Client.UnaryAsync(InferenceMethods.ModelInfer, InferRequest(images[i]), CallOptions.FromTimeout(TimeSpan.FromSeconds(10), cts.Token));
+                var ours = await Client.ModelInferAsync(InferRequest(images[i]), Timeout(TimeSpan.FromSeconds(10), cts.Token));
                 var expected = $"OUT {i} {Convert.ToHexStringLower(ours.RawOutputContents[0].Span)}";
                 Assert.Contains(expected, lines);
             }
@@ -95,7 +95,7 @@ public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFix
         var alone = new List<byte[]>();
         for (var i = 0; i < 32; i++)
         {
-            var response = await Client.UnaryAsync(InferenceMethods.ModelInfer, InferRequest(images[i]), CallOptions.FromTimeout(TimeSpan.FromSeconds(10), cts.Token));
+            var response = await Client.ModelInferAsync(InferRequest(images[i]), Timeout(TimeSpan.FromSeconds(10), cts.Token));
             alone.Add(response.RawOutputContents[0].ToByteArray());
         }
 
@@ -106,7 +106,7 @@ public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFix
             var calls = Enumerable.Range(0, 32).Select(i => Task.Run(async () =>
             {
                 start.Wait(cts.Token);
-                return await Client.UnaryAsync(InferenceMethods.ModelInfer, InferRequest(images[i], InferenceServerFixture.PatientDigits), CallOptions.FromTimeout(TimeSpan.FromSeconds(20), cts.Token));
+                return await Client.ModelInferAsync(InferRequest(images[i], InferenceServerFixture.PatientDigits), Timeout(TimeSpan.FromSeconds(20), cts.Token));
             })).ToList();
             start.Set();
             together = await Task.WhenAll(calls);
@@ -124,16 +124,16 @@ public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFix
     public async Task ServerAndModelMetadataDescribeTheDigitsModel()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var options = CallOptions.FromTimeout(TimeSpan.FromSeconds(10), cts.Token);
+        var options = Timeout(TimeSpan.FromSeconds(10), cts.Token);
 
-        Assert.True((await Client.UnaryAsync(InferenceMethods.ServerLive, new ServerLiveRequest(), options)).Live);
-        Assert.True((await Client.UnaryAsync(InferenceMethods.ServerReady, new ServerReadyRequest(), options)).Ready);
-        Assert.True((await Client.UnaryAsync(InferenceMethods.ModelReady, new ModelReadyRequest { Name = "digits" }, options)).Ready);
-        var serverMetadata = await Client.UnaryAsync(InferenceMethods.ServerMetadata, new ServerMetadataRequest(), options);
+        Assert.True((await Client.ServerLiveAsync(new ServerLiveRequest(), options)).Live);
+        Assert.True((await Client.ServerReadyAsync(new ServerReadyRequest(), options)).Ready);
+        Assert.True((await Client.ModelReadyAsync(new ModelReadyRequest { Name = "digits" }, options)).Ready);
+        var serverMetadata = await Client.ServerMetadataAsync(new ServerMetadataRequest(), options);
         Assert.Equal("mlaspire", serverMetadata.Name);
         Assert.Contains("classification", serverMetadata.Extensions);
 
-        var metadata = await Client.UnaryAsync(InferenceMethods.ModelMetadata, new ModelMetadataRequest { Name = "digits" }, options);
+        var metadata = await Client.ModelMetadataAsync(new ModelMetadataRequest { Name = "digits" }, options);
         Assert.Equal(["1"], metadata.Versions);
         Assert.Equal("logits", metadata.Outputs.Single().Name);
         Assert.Equal([-1L, 10], metadata.Outputs.Single().Shape);
@@ -142,7 +142,7 @@ public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFix
         Assert.Equal(Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)),
             JsonSerializer.Deserialize<string[]>(metadata.Parameters["labels"].StringParam));
 
-        var index = await Client.UnaryAsync(InferenceMethods.RepositoryIndex, new RepositoryIndexRequest(), options);
+        var index = await Client.RepositoryIndexAsync(new RepositoryIndexRequest(), options);
         Assert.Contains(index.Models, m => m.Name == "digits" && m.State == "READY" && m.Version == "1");
     }
 
@@ -158,7 +158,7 @@ public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFix
             Parameters = { ["classification"] = new InferParameter { Int64Param = 3 } },
         });
 
-        var response = await Client.UnaryAsync(InferenceMethods.ModelInfer, request, CallOptions.FromTimeout(TimeSpan.FromSeconds(10), cts.Token));
+        var response = await Client.ModelInferAsync(request, Timeout(TimeSpan.FromSeconds(10), cts.Token));
 
         Assert.Equal("BYTES", response.Outputs.Single().Datatype);
         Assert.Equal([1L, 3], response.Outputs.Single().Shape);
@@ -187,7 +187,7 @@ public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFix
                 break;
         }
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => Client.UnaryAsync(InferenceMethods.ModelInfer, request, CallOptions.FromTimeout(TimeSpan.FromSeconds(10), cts.Token)));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Client.ModelInferAsync(request, Timeout(TimeSpan.FromSeconds(10), cts.Token)).ResponseAsync);
 
         Assert.Equal(code, ex.StatusCode);
         Assert.StartsWith(message, ex.Status.Detail, StringComparison.Ordinal);
@@ -198,11 +198,14 @@ public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFix
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => Client.UnaryAsync(
-            InferenceMethods.ModelInfer, InferRequest(new float[28 * 28]), new CallOptions(Deadline: DateTime.UtcNow.AddTicks(1), CancellationToken: cts.Token)));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Client.ModelInferAsync(
+            InferRequest(new float[28 * 28]), new CallOptions(deadline: DateTime.UtcNow.AddTicks(1), cancellationToken: cts.Token)).ResponseAsync);
 
         Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
     }
+
+    private static CallOptions Timeout(TimeSpan timeout, CancellationToken cancellationToken) =>
+        new(deadline: DateTime.UtcNow.Add(timeout), cancellationToken: cancellationToken);
 
     private static PreprocessingSpec SpecFrom(ModelMetadataResponse metadata)
     {

@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using MlAspire.Grpc;
+using Grpc.Net.Client;
+using MlAspire.Inference.Protocol;
 using MlAspire.Inference.Service.Services;
 
 namespace MlAspire.Inference.Service.Tests;
@@ -24,6 +25,8 @@ public sealed partial class InferenceServerFixture : IAsyncLifetime
     internal Uri Address { get; private set; } = null!;
 
     internal GrpcChannel Channel { get; private set; } = null!;
+
+    internal GRPCInferenceService.GRPCInferenceServiceClient Client { get; private set; } = null!;
 
     internal IServiceProvider Services => _factory!.Services;
 
@@ -43,6 +46,7 @@ public sealed partial class InferenceServerFixture : IAsyncLifetime
         var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         Address = new Uri(address);
         Channel = GrpcChannel.ForAddress(Address);
+        Client = new GRPCInferenceService.GRPCInferenceServiceClient(Channel);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await _factory.Services.GetRequiredService<ModelRepository>().WhenLoadedAsync(cts.Token);
     }
