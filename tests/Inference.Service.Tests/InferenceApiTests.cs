@@ -4,6 +4,8 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Reflection.V1;
 using MlAspire.Imaging;
 using MlAspire.Inference.Protocol;
 using MlAspire.Tests.Shared;
@@ -144,6 +146,39 @@ public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFix
 
         var index = await Client.RepositoryIndexAsync(new RepositoryIndexRequest(), options);
         Assert.Contains(index.Models, m => m.Name == "digits" && m.State == "READY" && m.Version == "1");
+    }
+
+    [Fact]
+    public async Task GrpcHealthServesForTheServerAndTheInferenceServiceOnceAModelIsReady()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var health = new Health.HealthClient(server.Channel);
+
+        foreach (var service in new[] { "", "inference.GRPCInferenceService" })
+        {
+            var response = await health.CheckAsync(new HealthCheckRequest { Service = service }, Timeout(TimeSpan.FromSeconds(10), cts.Token));
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
+        }
+
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => health.CheckAsync(
+            new HealthCheckRequest { Service = "no.such.Service" }, Timeout(TimeSpan.FromSeconds(10), cts.Token)).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task ServerReflectionListsTheInferenceAndHealthServices()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var reflection = new ServerReflection.ServerReflectionClient(server.Channel);
+
+        using var call = reflection.ServerReflectionInfo(Timeout(TimeSpan.FromSeconds(10), cts.Token));
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" }, cts.Token);
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(cts.Token));
+
+        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+        Assert.Contains("inference.GRPCInferenceService", services);
+        Assert.Contains("grpc.health.v1.Health", services);
     }
 
     [Fact]

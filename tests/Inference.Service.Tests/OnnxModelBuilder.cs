@@ -1,8 +1,9 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
-using MlAspire.OnnxRuntime.Tests.Onnx;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using MlAspire.Inference.Service.Tests.Onnx;
 
-namespace MlAspire.OnnxRuntime.Tests;
+namespace MlAspire.Inference.Service.Tests;
 
 /// <summary>Builds small ONNX models in memory (ir_version 7, default opset 13).</summary>
 internal sealed class OnnxModelBuilder
@@ -60,7 +61,7 @@ internal sealed class OnnxModelBuilder
 
     public byte[] Build(long opset = 13)
     {
-        var model = new ModelProto { IrVersion = 7, ProducerName = "MlAspire.OnnxRuntime.Tests", Graph = _graph };
+        var model = new ModelProto { IrVersion = 7, ProducerName = "MlAspire.Inference.Service.Tests", Graph = _graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = opset });
         return model.ToByteArray();
     }
