@@ -2,13 +2,10 @@
 # Installs what MlAspire needs on a fresh Debian 12 machine, then restores the solution.
 # Idempotent: a second run installs nothing and only re-checks.
 #
-#   MLASPIRE_CACHE   where downloaded native libraries are cached (default: ~/.cache/mlaspire)
 #   MLASPIRE_SKIP_APT=1   skip the apt step (for machines where packages are managed elsewhere)
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cache_root="${MLASPIRE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mlaspire}"
-ort_version="1.30.0"
 
 log() { printf '[setup] %s\n' "$*"; }
 
@@ -37,22 +34,6 @@ if [ "${MLASPIRE_SKIP_APT:-0}" != "1" ]; then
     else
         log "Debian packages present"
     fi
-fi
-
-# --- ONNX Runtime native library (from the official npm package) ----------------------------
-ort_dir="$cache_root/onnxruntime/$ort_version/linux-x64"
-if [ ! -f "$ort_dir/libonnxruntime.so.1" ]; then
-    log "fetching ONNX Runtime $ort_version native library from npm (onnxruntime-node)"
-    tmp="$(mktemp -d)"
-    trap 'rm -rf "$tmp"' EXIT
-    (cd "$tmp" && npm pack --silent "onnxruntime-node@$ort_version" >/dev/null)
-    tar -xzf "$tmp"/onnxruntime-node-"$ort_version".tgz -C "$tmp" package/bin/napi-v6/linux/x64/libonnxruntime.so.1
-    mkdir -p "$ort_dir"
-    install -m 0644 "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$ort_dir/libonnxruntime.so.1.tmp"
-    mv "$ort_dir/libonnxruntime.so.1.tmp" "$ort_dir/libonnxruntime.so.1"
-    rm -rf "$tmp"; trap - EXIT
-else
-    log "ONNX Runtime $ort_version present in $ort_dir"
 fi
 
 # --- Dashboard browser test driver (playwright-core from npm; uses Debian's chromium, downloads no browser) ---

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using MlAspire.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime;
 
 // In-process ONNX Runtime throughput/latency of the digits demo model at batch 1, 8 and 32.
 // Usage: bench/onnxruntime-bench.sh [seconds-per-slice=2] [rounds=5] [intra-op-threads=1]
@@ -19,11 +19,10 @@ var modelPath = Path.Combine(root, "models", "digits", "1", "model.onnx");
 var heldOut = MemoryMarshal.Cast<byte, float>(
     File.ReadAllBytes(Path.Combine(root, "models", "digits", "testdata", "heldout.f32"))).ToArray();
 
-using var environment = OrtEnvironment.Create();
-using var session = environment.CreateSession(
-    modelPath, new InferenceSessionOptions { IntraOpThreads = threads, InterOpThreads = 1 });
+using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
+using var session = new InferenceSession(modelPath, options);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"ONNX Runtime {environment.Version}, {session.ExecutionProvider}, intra-op threads {threads}, " +
+    $"ONNX Runtime {OrtEnv.Instance().GetVersionString()}, CPUExecutionProvider, intra-op threads {threads}, " +
     $"{rounds} rounds x {seconds:0.#} s per case, {Environment.ProcessorCount} logical CPUs"));
 
 var perCase = batches.ToDictionary(b => b, _ => new List<(double ImagesPerSecond, double P50, double P99)>());
@@ -47,13 +46,26 @@ foreach (var batch in batches)
 
 return 0;
 
-static (double ImagesPerSecond, double P50, double P99) Measure(InferenceSession session, ReadOnlyMemory<float> data, int batch, double seconds)
+static (double ImagesPerSecond, double P50, double P99) Measure(InferenceSession session, Memory<float> data, int batch, double seconds)
 {
-    InputTensor[] inputs = [InputTensor.CreateBatch("input", data, batch, [1, 28, 28])];
+    // As the service runs a model: the input over the caller's memory and the output over the array that receives
+    // it, both wrapped as OrtValues without a copy; RunOptions per run.
     var logits = new float[batch * 10];
+    using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, data, [batch, 1, 28, 28]);
+    using var output = OrtValue.CreateTensorValueFromMemory(logits, [batch, 10]);
+    string[] inputNames = ["input"];
+    string[] outputNames = ["logits"];
+    OrtValue[] inputs = [input];
+    OrtValue[] outputs = [output];
+    void Run()
+    {
+        using var runOptions = new RunOptions();
+        session.Run(runOptions, inputNames, inputs, outputNames, outputs);
+    }
+
     for (var i = 0; i < 10; i++)
     {
-        using var warm = session.Run(inputs);
+        Run();
     }
 
     var latencies = new List<double>();
@@ -61,11 +73,7 @@ static (double ImagesPerSecond, double P50, double P99) Measure(InferenceSession
     while (total.Elapsed.TotalSeconds < seconds)
     {
         var start = Stopwatch.GetTimestamp();
-        using (var result = session.Run(inputs))
-        {
-            result[0].CopyTo<float>(logits);
-        }
-
+        Run();
         latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 
