@@ -179,6 +179,14 @@ public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFix
         var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
         Assert.Contains("inference.GRPCInferenceService", services);
         Assert.Contains("grpc.health.v1.Health", services);
+
+        // Older tools (grpcurl before 1.9, Postman) still ask v1alpha.
+        var alpha = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(server.Channel);
+        using var alphaCall = alpha.ServerReflectionInfo(Timeout(TimeSpan.FromSeconds(10), cts.Token));
+        await alphaCall.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" }, cts.Token);
+        await alphaCall.RequestStream.CompleteAsync();
+        Assert.True(await alphaCall.ResponseStream.MoveNext(cts.Token));
+        Assert.Contains(alphaCall.ResponseStream.Current.ListServicesResponse.Service, s => s.Name == "inference.GRPCInferenceService");
     }
 
     [Fact]

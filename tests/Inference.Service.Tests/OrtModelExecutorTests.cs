@@ -127,6 +127,34 @@ public sealed class OrtModelExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task TheDigitsModelGetsAtLeast97PercentOfTheHeldOutSetAndBatchesGiveTheSingleRunsLogits()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var model = ModelConfigLoader.Load(TestModels.DigitsDirectory);
+        using var executor = Create(model with { ExecutionProvider = ExecutionProviderPreference.Cpu });
+        var (images, labels) = TestModels.HeldOut();
+        const int Batch = 64;
+
+        var correct = 0;
+        for (var start = 0; start + Batch <= images.Length; start += Batch)
+        {
+            var pixels = images.Skip(start).Take(Batch).SelectMany(i => i).ToArray();
+            var batched = await executor.RunAsync([new Tensor("input", TensorDataType.FP32, [Batch, 1, 28, 28], MemoryMarshal.AsBytes(pixels.AsSpan()).ToArray())], cts.Token);
+            var logits = MemoryMarshal.Cast<byte, float>(batched[0].Data.Span).ToArray();
+            for (var i = 0; i < Batch; i++)
+            {
+                var single = await executor.RunAsync([new Tensor("input", TensorDataType.FP32, [1, 1, 28, 28], MemoryMarshal.AsBytes(images[start + i].AsSpan()).ToArray())], cts.Token);
+                var row = logits.AsSpan(i * 10, 10).ToArray();
+                Assert.Equal(row, MemoryMarshal.Cast<byte, float>(single[0].Data.Span).ToArray());
+                correct += Array.IndexOf(row, row.Max()) == labels[start + i] ? 1 : 0;
+            }
+        }
+
+        var total = images.Length / Batch * Batch;
+        Assert.True(correct >= 0.97 * total, $"{correct}/{total} held-out digits classified correctly");
+    }
+
+    [Fact]
     public async Task ConcurrentRunsOnOneExecutorGiveEachCallerItsOwnResult()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
