@@ -1,5 +1,8 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Google.Protobuf;
@@ -245,6 +248,46 @@ public sealed class InferenceApiTests(InferenceServerFixture server) : IClassFix
             InferRequest(new float[28 * 28]), new CallOptions(deadline: DateTime.UtcNow.AddTicks(1), cancellationToken: cts.Token)).ResponseAsync);
 
         Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task ACallWhoseDeadlineHasPassedOnArrivalIsDeadlineExceededAndNeverRuns()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var (images, _) = TestModels.HeldOut();
+        var message = InferRequest(images[0], InferenceServerFixture.PatientDigits).ToByteArray();
+        var body = new byte[5 + message.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(1), (uint)message.Length);
+        message.CopyTo(body, 5);
+        // A raw HTTP/2 call, so that the deadline is the server's to enforce, not the client's: 1 µs, gone before any
+        // handler runs (1 ns would round to no deadline at all). Were it still open, the 100 ms queue delay outlives it.
+        using var http = new HttpClient();
+        HttpResponseMessage? response = null;
+
+        var executions = await server.CountAsync("nv_inference_exec_count", InferenceServerFixture.PatientDigits, async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(server.Address, "/inference.GRPCInferenceService/ModelInfer"))
+            {
+                Content = new ByteArrayContent(body),
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+            request.Headers.TryAddWithoutValidation("te", "trailers");
+            request.Headers.TryAddWithoutValidation("grpc-timeout", "1u");
+            response = await http.SendAsync(request, cts.Token);
+            await response.Content.ReadAsByteArrayAsync(cts.Token);
+            await Task.Delay(300, cts.Token); // longer than the model's 100 ms queue delay: a queued request would have run
+        });
+
+        using (response)
+        {
+            Assert.True(response!.Headers.Contains("grpc-status") || response.TrailingHeaders.Contains("grpc-status"), $"HTTP {(int)response.StatusCode} {response.Version}; headers: {response.Headers}; trailers: {response.TrailingHeaders}");
+            var status = response.TrailingHeaders.TryGetValues("grpc-status", out var trailer) ? trailer.Single() : response.Headers.GetValues("grpc-status").Single();
+            Assert.Equal(((int)StatusCode.DeadlineExceeded).ToString(CultureInfo.InvariantCulture), status);
+        }
+
+        Assert.Equal(0, executions);
     }
 
     private static CallOptions Timeout(TimeSpan timeout, CancellationToken cancellationToken) =>
