@@ -122,7 +122,7 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
         }
         catch (Exception ex) when (ex is ModelConfigException or OnnxRuntimeException or InferenceException or IOException
                                        or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException
-                                       or ArgumentException)
+                                       or TypeInitializationException or ArgumentException)
         {
             executor?.Dispose();
             var reason = ex is ModelConfigException or InferenceException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
