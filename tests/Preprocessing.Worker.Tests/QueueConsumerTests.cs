@@ -357,6 +357,32 @@ public sealed class QueueConsumerTests
     }
 
     [Fact]
+    public async Task StreamEntriesThatAreNotJobsAreAcknowledgedAndDropped()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        var before = await harness.EnqueueAsync(WorkerHarness.Digit());
+        await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("something", "else")]);
+        await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("id", "no-model")]);
+        await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("model", "digits")]);
+        var after = await harness.EnqueueAsync(WorkerHarness.Digit());
+
+        harness.StartWorker();
+        await harness.WaitTerminalAsync([.. before, .. after]);
+
+        Assert.Equal("succeeded", await harness.StatusAsync(before[0]));
+        Assert.Equal("succeeded", await harness.StatusAsync(after[0]));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (await harness.Client.StreamLengthAsync(QueueKeys.Jobs) > 0)
+        {
+            await Task.Delay(20, cts.Token);
+        }
+
+        Assert.Equal(0, await harness.PendingAsync());
+        Assert.Equal(2, harness.Inference.State.BatchSizes.Sum());
+        Assert.Equal(0, await harness.Client.StreamLengthAsync(QueueKeys.DeadLetter));
+    }
+
+    [Fact]
     public async Task JobForAModelTheServiceDoesNotKnowFails()
     {
         await using var harness = await WorkerHarness.StartAsync();
