@@ -69,20 +69,26 @@ internal sealed class JobStore(IConnectionMultiplexer redis, IOptions<GatewayOpt
         args.Add(QueueKeys.WorkersGroup);
         cancellationToken.ThrowIfCancellationRequested();
         // The library's commands take no CancellationToken: once sent, a submission is stored or refused as a whole.
-        var reply = await _db.ScriptEvaluateAsync(JobScripts.Enqueue, [.. keys], [.. args]).ConfigureAwait(false);
+        var enqueue = _db.ScriptEvaluateAsync(JobScripts.Enqueue, [.. keys], [.. args]);
+        // The wake-up follows the script on the same connection, unawaited: Redis runs it right after the script, so an
+        // idle worker hears of the jobs as the gateway hears it stored them. A refused or replayed submission rings too;
+        // that costs an idle worker one empty read. A lost wake-up costs at most Worker:ReadBlock, never a job.
+        try
+        {
+            _ = _db.PublishAsync(s_jobsQueued, ids.Count, CommandFlags.FireAndForget);
+        }
+        catch (RedisException)
+        {
+            // The connection dropped between the two: the script's own outcome (awaited below) is what counts.
+        }
+
+        var reply = await enqueue.ConfigureAwait(false);
         var code = (long)reply[0];
         if (code == -1)
         {
             var depth = (long)reply[1];
             activity?.SetTag("mlaspire.queue.depth", depth);
             return EnqueueOutcome.QueueFull(depth);
-        }
-
-        if (code == 1)
-        {
-            // A wake-up, not the job: sent without waiting for Redis's answer; a lost one costs an idle worker at most
-            // Worker:ReadBlock of latency, never the job (it is in the stream already).
-            await _db.PublishAsync(s_jobsQueued, ids.Count, CommandFlags.FireAndForget).ConfigureAwait(false);
         }
 
         var joined = (string?)reply[1] ?? "";

@@ -124,7 +124,6 @@ internal sealed class JobProcessor(
             return;
         }
 
-        live = await LoadImagesAsync(live).ConfigureAwait(false);
         foreach (var chunk in live.Chunk(spec.CallBatchLimit))
         {
             if (!await RunChunkAsync(spec, chunk, stoppingToken).ConfigureAwait(false))
@@ -137,17 +136,25 @@ internal sealed class JobProcessor(
     }
 
     /// <summary>
-    /// Counts one attempt for each job (and marks it processing). Jobs already finished (a duplicate delivery after a
-    /// reclaim) or expired are acknowledged and dropped; jobs over the attempt limit are dead-lettered.
+    /// Counts one attempt for each job (and marks it processing) and loads the images of those it starts. Jobs already
+    /// finished (a duplicate delivery after a reclaim) or expired are acknowledged and dropped; jobs over the attempt
+    /// limit, or whose image is gone, are dead-lettered.
     /// </summary>
     private async Task<List<QueuedJob>> StartAttemptsAsync(List<QueuedJob> jobs)
     {
         var keys = jobs.Select(j => (RedisKey)QueueKeys.Job(j.Id)).ToArray();
         var args = new List<RedisValue>(3 + jobs.Count) { NowMs(), state.Consumer, QueueKeys.JobEvents };
         args.AddRange(jobs.Select(j => (RedisValue)j.Id));
-        var reply = await _db.ScriptEvaluateAsync(JobScripts.StartAttempts, keys, [.. args]).ConfigureAwait(false);
+        var started = _db.ScriptEvaluateAsync(JobScripts.StartAttempts, keys, [.. args]);
+        // Behind the script on the same connection, unawaited: the images, so the jobs it starts need no second round
+        // trip (Redis runs the two in this order). A job the script finds done or gone costs its image's bytes once.
+        var images = _db.StringGetAsync([.. jobs.Select(j => (RedisKey)QueueKeys.Image(j.Id))]);
+        await Task.WhenAll(started, images).ConfigureAwait(false);
+        var reply = await started.ConfigureAwait(false);
+        var loaded = await images.ConfigureAwait(false);
         var live = new List<QueuedJob>(jobs.Count);
         var done = new List<string>();
+        var expired = new List<QueuedJob>();
         for (var i = 0; i < jobs.Count; i++)
         {
             var job = jobs[i];
@@ -168,6 +175,13 @@ internal sealed class JobProcessor(
 
             job.Top = int.TryParse((string?)reply[(4 * i) + 2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var top) ? top : 5;
             job.TraceParent = (string?)reply[(4 * i) + 3] ?? "";
+            if (loaded[i].IsNull)
+            {
+                expired.Add(job);
+                continue;
+            }
+
+            job.Image = (ReadOnlyMemory<byte>)loaded[i];
             live.Add(job);
         }
 
@@ -176,26 +190,12 @@ internal sealed class JobProcessor(
             await AcknowledgeAsync(done).ConfigureAwait(false);
         }
 
-        return live;
-    }
-
-    private async Task<List<QueuedJob>> LoadImagesAsync(List<QueuedJob> jobs)
-    {
-        var images = await _db.StringGetAsync([.. jobs.Select(j => (RedisKey)QueueKeys.Image(j.Id))]).ConfigureAwait(false);
-        var loaded = new List<QueuedJob>(jobs.Count);
-        for (var i = 0; i < jobs.Count; i++)
+        foreach (var job in expired)
         {
-            if (images[i].IsNull)
-            {
-                await FailAsync(jobs[i], "The job's image expired before it could be processed.").ConfigureAwait(false);
-                continue;
-            }
-
-            jobs[i].Image = (ReadOnlyMemory<byte>)images[i];
-            loaded.Add(jobs[i]);
+            await FailAsync(job, "The job's image expired before it could be processed.").ConfigureAwait(false);
         }
 
-        return loaded;
+        return live;
     }
 
     /// <summary>Runs one inference call's worth of jobs. False when shutdown interrupted it (jobs left pending).</summary>

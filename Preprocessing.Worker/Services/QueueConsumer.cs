@@ -28,6 +28,7 @@ internal sealed class QueueConsumer(
     private readonly WorkerOptions _options = options.Value;
     private readonly IDatabase _db = redis.GetDatabase();
     private readonly QueueWakeUp _wakeUp = new();
+    private readonly RedisChannel _jobsQueued = RedisChannel.Literal(QueueKeys.JobsQueued);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,8 +45,7 @@ internal sealed class QueueConsumer(
             {
                 if (!subscribed)
                 {
-                    // The library subscribes again by itself after a reconnect; this runs once per process.
-                    await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(QueueKeys.JobsQueued), (_, _) => _wakeUp.Ring()).ConfigureAwait(false);
+                    await SubscribeAsync().ConfigureAwait(false);
                     subscribed = true;
                 }
 
@@ -77,8 +77,7 @@ internal sealed class QueueConsumer(
                 var entries = await ReadBatchAsync(consumer, stoppingToken).ConfigureAwait(false);
                 if (entries.Length == 0)
                 {
-                    var untilClaim = nextClaim - time.GetUtcNow();
-                    await _wakeUp.WaitAsync(untilClaim < _options.ReadBlock ? untilClaim : _options.ReadBlock, time, stoppingToken).ConfigureAwait(false);
+                    await WaitForJobsAsync(nextClaim, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -88,6 +87,12 @@ internal sealed class QueueConsumer(
                 }
 
                 await processor.ProcessAsync(entries, stoppingToken).ConfigureAwait(false);
+                if (entries.Length < _options.BatchSize)
+                {
+                    // That read took every job there was; each one queued since has rung the bell. Unless it rang,
+                    // another read now would come back empty: wait instead (at once when it rang meanwhile).
+                    await WaitForJobsAsync(nextClaim, stoppingToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -122,6 +127,46 @@ internal sealed class QueueConsumer(
 
         Log.ConsumerStopped(logger, consumer);
     }
+
+    /// <summary>Waits for the bell, at most <see cref="WorkerOptions.ReadBlock"/> and never past the next reclaim.</summary>
+    private async Task WaitForJobsAsync(DateTimeOffset nextClaim, CancellationToken stoppingToken)
+    {
+        var untilClaim = nextClaim - time.GetUtcNow();
+        var wait = untilClaim < _options.ReadBlock ? untilClaim : _options.ReadBlock;
+        if (wait > TimeSpan.Zero)
+        {
+            await _wakeUp.WaitAsync(wait, time, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Subscribes the doorbell, once per process: the library subscribes again by itself after every reconnect. When
+    /// the first SUBSCRIBE fails (Redis down at start), the handler is taken back out of the library's table, so the
+    /// next try does not register it twice.
+    /// </summary>
+    private async Task SubscribeAsync()
+    {
+        var subscriber = redis.GetSubscriber();
+        try
+        {
+            await subscriber.SubscribeAsync(_jobsQueued, OnJobsQueued).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            try
+            {
+                await subscriber.UnsubscribeAsync(_jobsQueued, OnJobsQueued, CommandFlags.FireAndForget).ConfigureAwait(false);
+            }
+            catch (Exception unsubscribe) when (unsubscribe is RedisException or RedisTimeoutException)
+            {
+                // Still down: the handler is out of the table already; nothing to undo on the server.
+            }
+
+            throw;
+        }
+    }
+
+    private void OnJobsQueued(RedisChannel channel, RedisValue message) => _wakeUp.Ring();
 
     /// <summary>Creates the workers' group (and the stream) unless it exists: from the stream's start, so jobs queued before any worker ran are read.</summary>
     private async Task CreateGroupAsync()

@@ -9,8 +9,10 @@ namespace MlAspire.Preprocessing.Worker.Services;
 /// </summary>
 internal sealed class QueueWakeUp
 {
+    // Synchronous continuations: a ring (already on a pool thread of the library's) resumes the waiting consume loop on
+    // that thread instead of queueing it for another one: one thread hop less between the publish and the read.
     private readonly Channel<bool> _rung = Channel.CreateBounded<bool>(
-        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true, AllowSynchronousContinuations = true });
 
     /// <summary>Rings the bell (thread-safe; called from the pub/sub handler).</summary>
     public void Ring() => _rung.Writer.TryWrite(true);
