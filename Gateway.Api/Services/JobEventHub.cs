@@ -9,7 +9,8 @@ namespace MlAspire.Gateway.Api.Services;
 /// (long polls, event streams, synchronous classify). A terminal event carries the job, so its watchers answer
 /// without reading it; watchers also re-read the job hash on a short tick, so a message missed during a reconnect
 /// only delays them. The subscription is StackExchange.Redis's: made once, it is renewed by the library on every
-/// reconnect (messages are handled concurrently, as its docs recommend: each only touches one job's watches).
+/// reconnect. Messages are handled in order (the library's message queue, not its concurrent handlers), so an event
+/// stream sees <c>processing</c> before <c>succeeded</c> as the workers published them.
 /// </summary>
 internal sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHub> logger) : BackgroundService
 {
@@ -32,12 +33,12 @@ internal sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEvent
     {
         var channel = RedisChannel.Literal(QueueKeys.JobEvents);
         var subscriber = redis.GetSubscriber();
-        Action<RedisChannel, RedisValue> handler = (_, message) => OnMessage(message);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await subscriber.SubscribeAsync(channel, handler).ConfigureAwait(false);
+                var queue = await subscriber.SubscribeAsync(channel).ConfigureAwait(false);
+                queue.OnMessage(message => OnMessage(message.Message));
                 await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -46,15 +47,15 @@ internal sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEvent
             }
             catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
             {
-                // Redis was down when the gateway started: the first SUBSCRIBE failed. Take the handler back out of the
-                // library's table (so the next try does not register it twice) and try again.
+                // Redis was down when the gateway started: the first SUBSCRIBE failed. Take the channel's queue back out
+                // of the library's table (so the next try does not register a second one) and try again.
                 try
                 {
-                    await subscriber.UnsubscribeAsync(channel, handler, CommandFlags.FireAndForget).ConfigureAwait(false);
+                    await subscriber.UnsubscribeAsync(channel, handler: null, CommandFlags.FireAndForget).ConfigureAwait(false);
                 }
                 catch (Exception unsubscribe) when (unsubscribe is RedisException or RedisTimeoutException)
                 {
-                    // Still down: the handler is out of the table already; there is nothing to undo on the server.
+                    // Still down: the queue is out of the table already; there is nothing to undo on the server.
                 }
 
                 var delay = TimeSpan.FromSeconds(1);

@@ -36,7 +36,7 @@ public sealed class JobEventTests
     {
         await using var harness = await WorkerHarness.StartAsync();
         var events = new ConcurrentQueue<string>();
-        await harness.Connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(QueueKeys.JobEvents), (_, m) => events.Enqueue((string)m!));
+        (await harness.Connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(QueueKeys.JobEvents))).OnMessage(m => events.Enqueue((string)m.Message!)); // in order
         var ids = await harness.EnqueueAsync(WorkerHarness.Digit(), "definitely not an image"u8.ToArray());
         harness.StartWorker();
         await harness.WaitTerminalAsync(ids);

@@ -138,7 +138,7 @@ public sealed class QueueConsumerTests
     {
         await using var harness = await WorkerHarness.StartAsync();
         var events = new ConcurrentQueue<string>();
-        await harness.Connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(QueueKeys.JobEvents), (_, m) => events.Enqueue((string)m!));
+        (await harness.Connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(QueueKeys.JobEvents))).OnMessage(m => events.Enqueue((string)m.Message!)); // in order
         var ids = await harness.EnqueueAsync(WorkerHarness.Digit());
         harness.StartWorker();
         await harness.WaitTerminalAsync(ids);
@@ -274,7 +274,7 @@ public sealed class QueueConsumerTests
     {
         await using var harness = await WorkerHarness.StartAsync();
         var events = new ConcurrentQueue<string>();
-        await harness.Connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(QueueKeys.JobEvents), (_, m) => events.Enqueue((string)m!));
+        (await harness.Connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(QueueKeys.JobEvents))).OnMessage(m => events.Enqueue((string)m.Message!)); // in order
         const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
         var ids = await harness.EnqueueTracedAsync(traceParent, WorkerHarness.Digit(), WorkerHarness.Digit());
         await harness.Client.HashSetAsync(QueueKeys.Job(ids[1]), JobFields.Status, "succeeded");
