@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MlAspire.Gateway.Api.Services;
 using MlAspire.Grpc;
-using MlAspire.Redis;
+using StackExchange.Redis;
 
 namespace MlAspire.Gateway.Api.Extensions;
 
@@ -23,8 +23,9 @@ internal static class GatewayServiceExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, ApiKeysValidator>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, QueueLimitsValidator>());
 
-        // Fail fast while Redis is down: the gateway answers 503 at once instead of holding requests.
-        builder.AddRedisClient("redis", settings => settings.ConfigureOptions = o => o.BacklogPolicy = BacklogPolicy.FailFast);
+        // Fail fast while Redis is down: the gateway answers 503 at once instead of holding requests in the library's
+        // backlog until they time out. Aspire's defaults keep the multiplexer reconnecting (abortConnect=false).
+        builder.AddRedisClient("redis", configureOptions: o => o.BacklogPolicy = BacklogPolicy.FailFast);
         builder.Services.AddSingleton(services => services.GetRequiredService<IConfiguration>().CreateGrpcChannel("inference"));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddMemoryCache();

@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using MlAspire.Grpc;
-using MlAspire.Redis;
+using StackExchange.Redis;
 
 namespace MlAspire.Gateway.Api.Services;
 
@@ -20,8 +20,10 @@ internal sealed class DependencyExceptionHandler(IProblemDetailsService problems
         string title, detail;
         switch (exception)
         {
-            // Not reachable, or reachable but not serving yet: restarting and loading its data, busy with a script.
-            case RedisException when exception is not RedisServerException || exception is RedisServerException { Prefix: "LOADING" or "BUSY" or "MASTERDOWN" or "TRYAGAIN" }:
+            // Not reachable (the multiplexer has no connection: with backlogPolicy FailFast a command fails at once),
+            // no answer in time, or reachable but not serving yet: restarting and loading its data, busy with a script.
+            case RedisConnectionException or RedisTimeoutException:
+            case RedisServerException when IsUnavailable(exception.Message):
                 Log.RedisUnavailable(logger, exception);
                 status = StatusCodes.Status503ServiceUnavailable;
                 title = "Job store unavailable";
@@ -55,4 +57,9 @@ internal sealed class DependencyExceptionHandler(IProblemDetailsService problems
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         }).ConfigureAwait(false);
     }
+
+    /// <summary>Server errors that say "not now" (the error's first word), not "never".</summary>
+    private static bool IsUnavailable(string message) =>
+        message.StartsWith("LOADING ", StringComparison.Ordinal) || message.StartsWith("BUSY ", StringComparison.Ordinal) ||
+        message.StartsWith("MASTERDOWN ", StringComparison.Ordinal) || message.StartsWith("TRYAGAIN ", StringComparison.Ordinal);
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using MlAspire.Queue;
-using MlAspire.Redis;
+using StackExchange.Redis;
 
 namespace MlAspire.Gateway.Api.Services;
 
@@ -8,9 +8,11 @@ namespace MlAspire.Gateway.Api.Services;
 /// One subscription to the job-events channel for the whole process, fanned out to the requests watching a job
 /// (long polls, event streams, synchronous classify). A terminal event carries the job, so its watchers answer
 /// without reading it; watchers also re-read the job hash on a short tick, so a message missed during a reconnect
-/// only delays them.
+/// only delays them. The subscription is StackExchange.Redis's: made once, it is renewed by the library on every
+/// reconnect. Messages are handled in order (the library's message queue, not its concurrent handlers), so an event
+/// stream sees <c>processing</c> before <c>succeeded</c> as the workers published them.
 /// </summary>
-internal sealed class JobEventHub(RedisClient redis, ILogger<JobEventHub> logger) : BackgroundService
+internal sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHub> logger) : BackgroundService
 {
     // Watches per job id as copy-on-write arrays: almost every job has one watcher (its classify call or long poll),
     // so a job costs one small array here, not a dictionary of its own.
@@ -29,19 +31,33 @@ internal sealed class JobEventHub(RedisClient redis, ILogger<JobEventHub> logger
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var channel = RedisChannel.Literal(QueueKeys.JobEvents);
+        var subscriber = redis.GetSubscriber();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await using var subscription = await redis.Subscriber.SubscribeAsync(QueueKeys.JobEvents, OnMessage, stoppingToken).ConfigureAwait(false);
+                var queue = await subscriber.SubscribeAsync(channel).ConfigureAwait(false);
+                queue.OnMessage(message => OnMessage(message.Message));
                 await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
             {
+                // Redis was down when the gateway started: the first SUBSCRIBE failed. Take the channel's queue back out
+                // of the library's table (so the next try does not register a second one) and try again.
+                try
+                {
+                    await subscriber.UnsubscribeAsync(channel, handler: null, CommandFlags.FireAndForget).ConfigureAwait(false);
+                }
+                catch (Exception unsubscribe) when (unsubscribe is RedisException or RedisTimeoutException)
+                {
+                    // Still down: the queue is out of the table already; there is nothing to undo on the server.
+                }
+
                 var delay = TimeSpan.FromSeconds(1);
                 Log.SubscribeFailed(logger, ex, delay);
                 try
@@ -56,9 +72,9 @@ internal sealed class JobEventHub(RedisClient redis, ILogger<JobEventHub> logger
         }
     }
 
-    private void OnMessage(RedisChannelMessage message)
+    private void OnMessage(RedisValue message)
     {
-        if (!JobStatuses.TryParseEvent((string?)message.Message, out var id, out var status, out var snapshot)
+        if (!JobStatuses.TryParseEvent((string?)message, out var id, out var status, out var snapshot)
             || !_watches.TryGetValue(id, out var watches))
         {
             return;

@@ -4,14 +4,16 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using MlAspire.Gateway.Api.Model;
 using MlAspire.Queue;
-using MlAspire.Redis;
+using StackExchange.Redis;
 
 namespace MlAspire.Gateway.Api.Services;
 
 /// <summary>Creates jobs (one atomic script: queue bound, hashes, images, stream entries, Idempotency-Key) and reads their state.</summary>
-internal sealed class JobStore(RedisClient redis, IOptions<GatewayOptions> options, TimeProvider time)
+internal sealed class JobStore(IConnectionMultiplexer redis, IOptions<GatewayOptions> options, TimeProvider time)
 {
+    private static readonly RedisChannel s_jobsQueued = RedisChannel.Literal(QueueKeys.JobsQueued);
     private readonly GatewayOptions _options = options.Value;
+    private readonly IDatabase _db = redis.GetDatabase();
 
     /// <summary>New job ids, one per image: 32 lower-case hex characters, time-ordered (UUID v7).</summary>
     public static string[] NewIds(int count)
@@ -25,7 +27,10 @@ internal sealed class JobStore(RedisClient redis, IOptions<GatewayOptions> optio
         return ids;
     }
 
-    /// <summary>Stores one job per image under <paramref name="ids"/> (see <see cref="NewIds"/>), unless the queue is full or the Idempotency-Key replays earlier jobs.</summary>
+    /// <summary>
+    /// Stores one job per image under <paramref name="ids"/> (see <see cref="NewIds"/>), unless the queue is full or the
+    /// Idempotency-Key replays earlier jobs; then rings the idle workers (see <see cref="QueueKeys.JobsQueued"/>).
+    /// </summary>
     public async Task<EnqueueOutcome> EnqueueAsync(
         string model, int top, IReadOnlyList<byte[]> images, IReadOnlyList<string> ids, string? idempotencyKey, string scope,
         CancellationToken cancellationToken = default)
@@ -35,13 +40,13 @@ internal sealed class JobStore(RedisClient redis, IOptions<GatewayOptions> optio
             throw new ArgumentException("One id per image.", nameof(ids));
         }
 
-        var keys = new List<string>(2 + (2 * ids.Count))
+        var keys = new List<RedisKey>(2 + (2 * ids.Count))
         {
             QueueKeys.Jobs,
             idempotencyKey is null ? "" : QueueKeys.Idempotency(scope, idempotencyKey),
         };
-        keys.AddRange(ids.Select(QueueKeys.Job));
-        keys.AddRange(ids.Select(QueueKeys.Image));
+        keys.AddRange(ids.Select(id => (RedisKey)QueueKeys.Job(id)));
+        keys.AddRange(ids.Select(id => (RedisKey)QueueKeys.Image(id)));
         var args = new List<RedisValue>(7 + (2 * ids.Count))
         {
             (long)_options.JobTtl.TotalSeconds,
@@ -62,22 +67,40 @@ internal sealed class JobStore(RedisClient redis, IOptions<GatewayOptions> optio
         args.Add(JobTracing.TraceParent(activity ?? Activity.Current));
         args.Add(_options.MaxQueueLength);
         args.Add(QueueKeys.WorkersGroup);
-        var reply = await redis.ScriptEvaluateAsync(JobScripts.Enqueue, keys, args, cancellationToken).ConfigureAwait(false);
-        var code = reply.Items[0].AsInt64();
+        cancellationToken.ThrowIfCancellationRequested();
+        // The library's commands take no CancellationToken: once sent, a submission is stored or refused as a whole.
+        var enqueue = _db.ScriptEvaluateAsync(JobScripts.Enqueue, [.. keys], [.. args]);
+        // The wake-up follows the script on the same connection, unawaited: Redis runs it right after the script, so an
+        // idle worker hears of the jobs as the gateway hears it stored them. A refused or replayed submission rings too;
+        // that costs an idle worker one empty read. A lost wake-up costs at most Worker:ReadBlock, never a job.
+        try
+        {
+            _ = _db.PublishAsync(s_jobsQueued, ids.Count, CommandFlags.FireAndForget);
+        }
+        catch (RedisException)
+        {
+            // The connection dropped between the two: the script's own outcome (awaited below) is what counts.
+        }
+
+        var reply = await enqueue.ConfigureAwait(false);
+        var code = (long)reply[0];
         if (code == -1)
         {
-            var depth = reply.Items[1].AsInt64();
+            var depth = (long)reply[1];
             activity?.SetTag("mlaspire.queue.depth", depth);
             return EnqueueOutcome.QueueFull(depth);
         }
 
-        var joined = reply.Items[1].AsString() ?? "";
+        var joined = (string?)reply[1] ?? "";
         return new EnqueueOutcome(joined.Split(',', StringSplitOptions.RemoveEmptyEntries), Replayed: code == 0);
     }
 
     /// <summary>The job's state, or null when there is no such job (never was, or expired).</summary>
-    public async Task<JobView?> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        FromFields(id, await redis.HashGetAllAsync(QueueKeys.Job(id), cancellationToken).ConfigureAwait(false));
+    public async Task<JobView?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return FromFields(id, await _db.HashGetAllAsync(QueueKeys.Job(id)).WaitAsync(cancellationToken).ConfigureAwait(false));
+    }
 
     /// <summary>
     /// The job as a terminal event's snapshot describes it (a JSON array of alternating field names and values, see
@@ -85,7 +108,7 @@ internal sealed class JobStore(RedisClient redis, IOptions<GatewayOptions> optio
     /// </summary>
     public static JobView? FromSnapshot(string id, string snapshot)
     {
-        var fields = new List<RedisEntry>(24);
+        var fields = new List<HashEntry>(24);
         try
         {
             var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(snapshot));
@@ -102,7 +125,7 @@ internal sealed class JobStore(RedisClient redis, IOptions<GatewayOptions> optio
                     return null;
                 }
 
-                fields.Add(new RedisEntry(name, reader.GetString()));
+                fields.Add(new HashEntry(name, reader.GetString()));
             }
 
             if (reader.TokenType != JsonTokenType.EndArray || reader.Read())
@@ -119,7 +142,7 @@ internal sealed class JobStore(RedisClient redis, IOptions<GatewayOptions> optio
     }
 
     /// <summary>The job a hash's fields describe; null when there are none (no such job).</summary>
-    private static JobView? FromFields(string id, IReadOnlyList<RedisEntry> fields)
+    private static JobView? FromFields(string id, IReadOnlyList<HashEntry> fields)
     {
         if (fields.Count == 0)
         {

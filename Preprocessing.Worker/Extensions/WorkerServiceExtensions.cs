@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MlAspire.Grpc;
 using MlAspire.Preprocessing.Worker.Services;
-using MlAspire.Redis;
 
 namespace MlAspire.Preprocessing.Worker.Extensions;
 
@@ -22,6 +21,8 @@ internal static class WorkerServiceExtensions
             .BindConfiguration(WorkerOptions.SectionName)
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
+        // One IConnectionMultiplexer per process (Aspire.StackExchange.Redis): ConnectionStrings:redis, health check,
+        // tracing; Aspire's defaults keep it reconnecting (abortConnect=false) while Redis is down or restarting.
         builder.AddRedisClient("redis");
         builder.Services.AddSingleton(services => services.GetRequiredService<IConfiguration>().CreateGrpcChannel(
             "inference", options: new GrpcChannelOptions { MaxReceiveMessageSize = MaxMessageBytes, MaxSendMessageSize = MaxMessageBytes }));

@@ -1,10 +1,10 @@
-using MlAspire.Redis;
-
 namespace MlAspire.Queue;
 
 /// <summary>
 /// The Lua scripts that change job state. Each runs atomically on the server, so a job's hash, its image, the
-/// stream entry and the completion event never disagree, and a terminal state is written once.
+/// stream entry and the completion event never disagree, and a terminal state is written once. Run them with
+/// StackExchange.Redis's <c>ScriptEvaluateAsync(string, ...)</c>: it loads each script once per server and sends
+/// <c>EVALSHA</c> after that, and loads it again when the server answers <c>NOSCRIPT</c> (after a restart or a flush).
 /// </summary>
 internal static class JobScripts
 {
@@ -44,7 +44,7 @@ internal static class JobScripts
     /// Returns {1, "id,id,..."} when created, {0, "id,id,..."} when the Idempotency-Key already named jobs,
     /// {-1, depth} when the queue is full (nothing stored).
     /// </summary>
-    public static readonly LoadedScript Enqueue = new(GroupFields + """
+    public const string Enqueue = GroupFields + """
         local n = tonumber(ARGV[7])
         local traceparent = ARGV[8 + 2 * n] or ''
         local maxQueued = tonumber(ARGV[9 + 2 * n])
@@ -80,7 +80,7 @@ internal static class JobScripts
         local joined = table.concat(ids, ',')
         if KEYS[2] ~= '' then redis.call('SET', KEYS[2], joined, 'NX', 'EX', ARGV[2]) end
         return {1, joined}
-        """);
+        """;
 
     /// <summary>
     /// Starts one attempt for each of n jobs: unless a job is gone or terminal, counts the attempt and marks it
@@ -88,7 +88,7 @@ internal static class JobScripts
     /// Returns, per job, {previous status or "missing", attempts, top, traceparent} flattened. A hash without a status
     /// (not one the gateway wrote) counts as missing and is left alone.
     /// </summary>
-    public static readonly LoadedScript StartAttempts = new("""
+    public const string StartAttempts = """
         local out = {}
         for i = 1, #KEYS do
           local key = KEYS[i]
@@ -110,7 +110,7 @@ internal static class JobScripts
           end
         end
         return out
-        """);
+        """;
 
     /// <summary>
     /// Writes the results of n jobs, then acknowledges and deletes their stream entries, in one atomic step (so a
@@ -119,7 +119,7 @@ internal static class JobScripts
     /// KEYS: stream, n job hashes, n image keys. ARGV: group, channel, now ms, n, n ids, n entry ids, n results.
     /// Returns how many results were written.
     /// </summary>
-    public static readonly LoadedScript CompleteMany = new("""
+    public const string CompleteMany = """
         local n = tonumber(ARGV[4])
         local written = 0
         for i = 1, n do
@@ -136,19 +136,19 @@ internal static class JobScripts
         redis.call('XACK', KEYS[1], ARGV[1], unpack(entries))
         redis.call('XDEL', KEYS[1], unpack(entries))
         return written
-        """);
+        """;
 
     /// <summary>
     /// Acknowledges and deletes stream entries (jobs finished elsewhere, gone, or dead-lettered): the stream keeps only
     /// jobs queued or in progress, which is what <see cref="Enqueue"/> counts. KEYS: stream. ARGV: group, entry ids.
     /// Returns how many were acknowledged.
     /// </summary>
-    public static readonly LoadedScript Acknowledge = new("""
+    public const string Acknowledge = """
         local entries = {unpack(ARGV, 2)}
         local acked = redis.call('XACK', KEYS[1], ARGV[1], unpack(entries))
         redis.call('XDEL', KEYS[1], unpack(entries))
         return acked
-        """);
+        """;
 
     /// <summary>
     /// Removes finished entries that are still in the stream (acknowledged by hand, or by workers of a build that did not
@@ -156,7 +156,7 @@ internal static class JobScripts
     /// pending, is finished. Skipped while the stream has other groups, which may not have read them yet.
     /// KEYS: stream. ARGV: workers' group. Returns how many entries were removed.
     /// </summary>
-    public static readonly LoadedScript TrimFinished = new(GroupFields + """
+    public const string TrimFinished = GroupFields + """
         local f, groups = groupFields(KEYS[1], ARGV[1])
         if not f or groups ~= 1 then return 0 end
         local minId
@@ -168,14 +168,14 @@ internal static class JobScripts
           minId = ms .. '-' .. string.format('%d', tonumber(seq) + 1)
         end
         return redis.call('XTRIM', KEYS[1], 'MINID', minId)
-        """);
+        """;
 
     /// <summary>
     /// Fails a job for good: marks it failed with the reason (unless already terminal), drops the image, adds it to the
     /// dead-letter stream and publishes the event with the job's hash. KEYS: job hash, image key, dead-letter stream.
     /// ARGV: reason, now ms, channel, id, model, consumer. Returns 1 when dead-lettered.
     /// </summary>
-    public static readonly LoadedScript Fail = new("""
+    public const string Fail = """
         local status = redis.call('HGET', KEYS[1], 'status')
         if status == 'succeeded' or status == 'failed' then return 0 end
         local attempts = '0'
@@ -188,5 +188,5 @@ internal static class JobScripts
           'attempts', attempts, 'worker', ARGV[6], 'failed', ARGV[2])
         if status then redis.call('PUBLISH', ARGV[3], ARGV[4] .. ' failed ' .. cjson.encode(redis.call('HGETALL', KEYS[1]))) end
         return 1
-        """);
+        """;
 }

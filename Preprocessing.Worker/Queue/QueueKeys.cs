@@ -18,6 +18,13 @@ internal static class QueueKeys
     /// <summary>Pub/sub channel; each message is <c>"&lt;job id&gt; &lt;status&gt;"</c>.</summary>
     public const string JobEvents = "mlaspire:job-events";
 
+    /// <summary>
+    /// Pub/sub channel the gateway publishes to after it has queued jobs (the message is how many): idle workers read
+    /// the stream at once instead of at their next poll. Only a wake-up: the jobs themselves are in <see cref="Jobs"/>,
+    /// so a missed message delays a job by at most <c>Worker:ReadBlock</c> and loses nothing.
+    /// </summary>
+    public const string JobsQueued = "mlaspire:jobs-queued";
+
     private const string JobPrefix = "mlaspire:job:";
     private const string IdempotencyPrefix = "mlaspire:idempotency:";
 

@@ -10,7 +10,7 @@ using MlAspire.Grpc;
 using MlAspire.Imaging;
 using MlAspire.Inference.Protocol;
 using MlAspire.Queue;
-using MlAspire.Redis;
+using StackExchange.Redis;
 
 namespace MlAspire.Preprocessing.Worker.Services;
 
@@ -22,7 +22,7 @@ namespace MlAspire.Preprocessing.Worker.Services;
 /// by the model or failing transiently for too long go to the dead-letter stream. On shutdown, unfinished jobs stay pending.
 /// </summary>
 internal sealed class JobProcessor(
-    RedisClient redis,
+    IConnectionMultiplexer redis,
     GrpcChannel channel,
     ModelCatalog catalog,
     WorkerMetrics metrics,
@@ -32,6 +32,7 @@ internal sealed class JobProcessor(
     ILogger<JobProcessor> logger)
 {
     private readonly WorkerOptions _options = options.Value;
+    private readonly IDatabase _db = redis.GetDatabase();
     private readonly ImageLimits _limits = new()
     {
         MaxWidth = options.Value.MaxImageDimension,
@@ -46,15 +47,20 @@ internal sealed class JobProcessor(
         var junk = new List<string>();
         foreach (var entry in entries)
         {
-            var id = (string?)entry["id"];
-            var model = (string?)entry["model"];
-            if (entry.IsDeleted || string.IsNullOrEmpty(id) || string.IsNullOrEmpty(model))
+            // An entry deleted while pending comes back without fields: acknowledged as junk.
+            var id = entry.IsNull ? null : (string?)entry["id"];
+            var model = entry.IsNull ? null : (string?)entry["model"];
+            if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(model))
             {
-                junk.Add(entry.Id);
+                if (!entry.Id.IsNull)
+                {
+                    junk.Add(entry.Id!);
+                }
+
                 continue;
             }
 
-            jobs.Add(new QueuedJob(entry.Id, id, model));
+            jobs.Add(new QueuedJob(entry.Id!, id, model));
         }
 
         if (junk.Count > 0)
@@ -118,7 +124,6 @@ internal sealed class JobProcessor(
             return;
         }
 
-        live = await LoadImagesAsync(live).ConfigureAwait(false);
         foreach (var chunk in live.Chunk(spec.CallBatchLimit))
         {
             if (!await RunChunkAsync(spec, chunk, stoppingToken).ConfigureAwait(false))
@@ -131,21 +136,29 @@ internal sealed class JobProcessor(
     }
 
     /// <summary>
-    /// Counts one attempt for each job (and marks it processing). Jobs already finished (a duplicate delivery after a
-    /// reclaim) or expired are acknowledged and dropped; jobs over the attempt limit are dead-lettered.
+    /// Counts one attempt for each job (and marks it processing) and loads the images of those it starts. Jobs already
+    /// finished (a duplicate delivery after a reclaim) or expired are acknowledged and dropped; jobs over the attempt
+    /// limit, or whose image is gone, are dead-lettered.
     /// </summary>
     private async Task<List<QueuedJob>> StartAttemptsAsync(List<QueuedJob> jobs)
     {
-        var keys = jobs.Select(j => QueueKeys.Job(j.Id)).ToList();
+        var keys = jobs.Select(j => (RedisKey)QueueKeys.Job(j.Id)).ToArray();
         var args = new List<RedisValue>(3 + jobs.Count) { NowMs(), state.Consumer, QueueKeys.JobEvents };
         args.AddRange(jobs.Select(j => (RedisValue)j.Id));
-        var reply = (await redis.ScriptEvaluateAsync(JobScripts.StartAttempts, keys, args).ConfigureAwait(false)).Items;
+        var started = _db.ScriptEvaluateAsync(JobScripts.StartAttempts, keys, [.. args]);
+        // Behind the script on the same connection, unawaited: the images, so the jobs it starts need no second round
+        // trip (Redis runs the two in this order). A job the script finds done or gone costs its image's bytes once.
+        var images = _db.StringGetAsync([.. jobs.Select(j => (RedisKey)QueueKeys.Image(j.Id))]);
+        await Task.WhenAll(started, images).ConfigureAwait(false);
+        var reply = await started.ConfigureAwait(false);
+        var loaded = await images.ConfigureAwait(false);
         var live = new List<QueuedJob>(jobs.Count);
         var done = new List<string>();
+        var expired = new List<QueuedJob>();
         for (var i = 0; i < jobs.Count; i++)
         {
             var job = jobs[i];
-            var previous = reply[4 * i].AsString() ?? "missing";
+            var previous = (string?)reply[4 * i] ?? "missing";
             if (previous == "missing" || JobStatuses.IsTerminal(previous))
             {
                 Log.JobAlreadyDone(logger, job.Id, previous);
@@ -153,15 +166,22 @@ internal sealed class JobProcessor(
                 continue;
             }
 
-            var attempts = reply[(4 * i) + 1].AsInt64();
+            var attempts = (long)reply[(4 * i) + 1];
             if (attempts > _options.MaxAttempts)
             {
                 await FailAsync(job, $"Gave up after {_options.MaxAttempts} attempts: it was taken over too often (the workers holding it stopped).").ConfigureAwait(false);
                 continue;
             }
 
-            job.Top = int.TryParse(reply[(4 * i) + 2].AsString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var top) ? top : 5;
-            job.TraceParent = reply[(4 * i) + 3].AsString() ?? "";
+            job.Top = int.TryParse((string?)reply[(4 * i) + 2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var top) ? top : 5;
+            job.TraceParent = (string?)reply[(4 * i) + 3] ?? "";
+            if (loaded[i].IsNull)
+            {
+                expired.Add(job);
+                continue;
+            }
+
+            job.Image = (ReadOnlyMemory<byte>)loaded[i];
             live.Add(job);
         }
 
@@ -170,26 +190,12 @@ internal sealed class JobProcessor(
             await AcknowledgeAsync(done).ConfigureAwait(false);
         }
 
-        return live;
-    }
-
-    private async Task<List<QueuedJob>> LoadImagesAsync(List<QueuedJob> jobs)
-    {
-        var images = await redis.StringGetManyAsync([.. jobs.Select(j => QueueKeys.Image(j.Id))]).ConfigureAwait(false);
-        var loaded = new List<QueuedJob>(jobs.Count);
-        for (var i = 0; i < jobs.Count; i++)
+        foreach (var job in expired)
         {
-            if (images[i].IsNull)
-            {
-                await FailAsync(jobs[i], "The job's image expired before it could be processed.").ConfigureAwait(false);
-                continue;
-            }
-
-            jobs[i].Image = images[i].AsMemory();
-            loaded.Add(jobs[i]);
+            await FailAsync(job, "The job's image expired before it could be processed.").ConfigureAwait(false);
         }
 
-        return loaded;
+        return live;
     }
 
     /// <summary>Runs one inference call's worth of jobs. False when shutdown interrupted it (jobs left pending).</summary>
@@ -293,7 +299,7 @@ internal sealed class JobProcessor(
     /// </summary>
     private async Task<bool> WaitToRetryAsync(IReadOnlyList<QueuedJob> jobs, TimeSpan delay, CancellationToken stoppingToken)
     {
-        await redis.StreamClaimIdsAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, state.Consumer, TimeSpan.Zero, [.. jobs.Select(j => j.EntryId)], CancellationToken.None)
+        await _db.StreamClaimIdsOnlyAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, state.Consumer, 0, [.. jobs.Select(j => (RedisValue)j.EntryId)])
             .ConfigureAwait(false);
         try
         {
@@ -375,9 +381,9 @@ internal sealed class JobProcessor(
         var version = string.IsNullOrEmpty(response.ModelVersion) ? spec.Version : response.ModelVersion;
         var scores = new double[classes];
         var n = jobs.Count;
-        var keys = new List<string>(1 + (2 * n)) { QueueKeys.Jobs };
-        keys.AddRange(jobs.Select(j => QueueKeys.Job(j.Id)));
-        keys.AddRange(jobs.Select(j => QueueKeys.Image(j.Id)));
+        var keys = new List<RedisKey>(1 + (2 * n)) { QueueKeys.Jobs };
+        keys.AddRange(jobs.Select(j => (RedisKey)QueueKeys.Job(j.Id)));
+        keys.AddRange(jobs.Select(j => (RedisKey)QueueKeys.Image(j.Id)));
         var args = new List<RedisValue>(4 + (3 * n)) { QueueKeys.WorkersGroup, QueueKeys.JobEvents, NowMs(), n };
         args.AddRange(jobs.Select(j => (RedisValue)j.Id));
         args.AddRange(jobs.Select(j => (RedisValue)j.EntryId));
@@ -390,8 +396,8 @@ internal sealed class JobProcessor(
         }
 
         // Results and acknowledgements in one script: written first, acknowledged in the same atomic step.
-        var written = await redis.ScriptEvaluateAsync(JobScripts.CompleteMany, keys, args).ConfigureAwait(false);
-        metrics.Processed.Add(written.AsInt64());
+        var written = await _db.ScriptEvaluateAsync(JobScripts.CompleteMany, [.. keys], [.. args]).ConfigureAwait(false);
+        metrics.Processed.Add((long)written);
     }
 
     internal static void Softmax(ReadOnlySpan<byte> logits, Span<double> probabilities)
@@ -446,11 +452,11 @@ internal sealed class JobProcessor(
     /// <summary>Dead-letters the job (once: the script ignores a job already terminal), then acknowledges it.</summary>
     private async Task FailAsync(QueuedJob job, string reason)
     {
-        var written = await redis.ScriptEvaluateAsync(
+        var written = await _db.ScriptEvaluateAsync(
             JobScripts.Fail,
             [QueueKeys.Job(job.Id), QueueKeys.Image(job.Id), QueueKeys.DeadLetter],
             [reason, NowMs(), QueueKeys.JobEvents, job.Id, job.Model, state.Consumer]).ConfigureAwait(false);
-        if (written.AsInt64() == 1)
+        if ((long)written == 1)
         {
             metrics.Failed.Add(1);
             metrics.DeadLettered.Add(1);
@@ -464,7 +470,7 @@ internal sealed class JobProcessor(
     {
         var args = new List<RedisValue>(1 + entryIds.Count) { QueueKeys.WorkersGroup };
         args.AddRange(entryIds.Select(id => (RedisValue)id));
-        await redis.ScriptEvaluateAsync(JobScripts.Acknowledge, [QueueKeys.Jobs], args).ConfigureAwait(false);
+        await _db.ScriptEvaluateAsync(JobScripts.Acknowledge, [QueueKeys.Jobs], [.. args]).ConfigureAwait(false);
     }
 
     private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using MlAspire.Queue;
-using MlAspire.Redis;
+using StackExchange.Redis;
 
 namespace MlAspire.Preprocessing.Worker.Services;
 
@@ -9,8 +9,15 @@ namespace MlAspire.Preprocessing.Worker.Services;
 /// <see cref="WorkerOptions.ClaimInterval"/> take over jobs that other (dead) consumers left pending (XAUTOCLAIM).
 /// On shutdown it stops reading; jobs not finished stay pending for another worker.
 /// </summary>
+/// <remarks>
+/// StackExchange.Redis multiplexes every caller over one connection, so it has no blocking XREADGROUP (a blocked read
+/// would stall the gateway-facing scripts and every other command behind it). The loop reads without BLOCK; when the
+/// stream has nothing for it, it waits for a message on <see cref="QueueKeys.JobsQueued"/> (the gateway publishes one
+/// after each submission it stores) or for <see cref="WorkerOptions.ReadBlock"/>, whichever comes first, then reads
+/// again. The bell is cleared before each read, so a submission between the read and the wait still wakes it.
+/// </remarks>
 internal sealed class QueueConsumer(
-    RedisClient redis,
+    IConnectionMultiplexer redis,
     JobProcessor processor,
     ConsumerState state,
     WorkerMetrics metrics,
@@ -19,6 +26,9 @@ internal sealed class QueueConsumer(
     ILogger<QueueConsumer> logger) : BackgroundService
 {
     private readonly WorkerOptions _options = options.Value;
+    private readonly IDatabase _db = redis.GetDatabase();
+    private readonly QueueWakeUp _wakeUp = new();
+    private readonly RedisChannel _jobsQueued = RedisChannel.Literal(QueueKeys.JobsQueued);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -26,15 +36,22 @@ internal sealed class QueueConsumer(
         state.Consumer = consumer;
         Log.ConsumerStarted(logger, consumer, QueueKeys.Jobs, QueueKeys.WorkersGroup);
         var groupReady = false;
+        var subscribed = false;
         var ownPendingDone = false;
         var nextClaim = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                if (!subscribed)
+                {
+                    await SubscribeAsync().ConfigureAwait(false);
+                    subscribed = true;
+                }
+
                 if (!groupReady)
                 {
-                    await redis.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0", createStream: true, stoppingToken).ConfigureAwait(false);
+                    await CreateGroupAsync().ConfigureAwait(false);
                     groupReady = true;
                 }
 
@@ -42,9 +59,9 @@ internal sealed class QueueConsumer(
                 if (!ownPendingDone)
                 {
                     // Entries this consumer name held before a restart.
-                    var own = await redis.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, consumer, "0", _options.BatchSize, cancellationToken: stoppingToken).ConfigureAwait(false);
+                    var own = await _db.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, consumer, StreamPosition.Beginning, _options.BatchSize).ConfigureAwait(false);
                     await processor.ProcessAsync(own, stoppingToken).ConfigureAwait(false);
-                    ownPendingDone = own.Count < _options.BatchSize;
+                    ownPendingDone = own.Length < _options.BatchSize;
                     continue;
                 }
 
@@ -52,13 +69,15 @@ internal sealed class QueueConsumer(
                 {
                     await ReclaimAsync(consumer, stoppingToken).ConfigureAwait(false);
                     await TrimFinishedAsync().ConfigureAwait(false);
-                    await RefreshQueueStateAsync(stoppingToken).ConfigureAwait(false);
+                    await RefreshQueueStateAsync().ConfigureAwait(false);
                     nextClaim = time.GetUtcNow() + _options.ClaimInterval;
                 }
 
+                _wakeUp.Clear();
                 var entries = await ReadBatchAsync(consumer, stoppingToken).ConfigureAwait(false);
-                if (entries.Count == 0)
+                if (entries.Length == 0)
                 {
+                    await WaitForJobsAsync(nextClaim, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -68,6 +87,12 @@ internal sealed class QueueConsumer(
                 }
 
                 await processor.ProcessAsync(entries, stoppingToken).ConfigureAwait(false);
+                if (entries.Length < _options.BatchSize)
+                {
+                    // That read took every job there was; each one queued since has rung the bell. Unless it rang,
+                    // another read now would come back empty: wait instead (at once when it rang meanwhile).
+                    await WaitForJobsAsync(nextClaim, stoppingToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -77,7 +102,7 @@ internal sealed class QueueConsumer(
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                if (ex is RedisServerException { Prefix: "NOGROUP" })
+                if (ex is RedisServerException && ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
                 {
                     groupReady = false;
                 }
@@ -103,35 +128,88 @@ internal sealed class QueueConsumer(
         Log.ConsumerStopped(logger, consumer);
     }
 
-    private async Task<IReadOnlyList<StreamEntry>> ReadBatchAsync(string consumer, CancellationToken stoppingToken)
+    /// <summary>Waits for the bell, at most <see cref="WorkerOptions.ReadBlock"/> and never past the next reclaim.</summary>
+    private async Task WaitForJobsAsync(DateTimeOffset nextClaim, CancellationToken stoppingToken)
     {
-        var entries = await redis.StreamReadGroupAsync(
-            QueueKeys.Jobs, QueueKeys.WorkersGroup, consumer, ">", _options.BatchSize, _options.ReadBlock, cancellationToken: stoppingToken).ConfigureAwait(false);
-        if (entries.Count == 0 || entries.Count >= _options.BatchSize || _options.BatchDelay <= TimeSpan.Zero)
+        var untilClaim = nextClaim - time.GetUtcNow();
+        var wait = untilClaim < _options.ReadBlock ? untilClaim : _options.ReadBlock;
+        if (wait > TimeSpan.Zero)
+        {
+            await _wakeUp.WaitAsync(wait, time, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Subscribes the doorbell, once per process: the library subscribes again by itself after every reconnect. When
+    /// the first SUBSCRIBE fails (Redis down at start), the handler is taken back out of the library's table, so the
+    /// next try does not register it twice.
+    /// </summary>
+    private async Task SubscribeAsync()
+    {
+        var subscriber = redis.GetSubscriber();
+        try
+        {
+            await subscriber.SubscribeAsync(_jobsQueued, OnJobsQueued).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            try
+            {
+                await subscriber.UnsubscribeAsync(_jobsQueued, OnJobsQueued, CommandFlags.FireAndForget).ConfigureAwait(false);
+            }
+            catch (Exception unsubscribe) when (unsubscribe is RedisException or RedisTimeoutException)
+            {
+                // Still down: the handler is out of the table already; nothing to undo on the server.
+            }
+
+            throw;
+        }
+    }
+
+    private void OnJobsQueued(RedisChannel channel, RedisValue message) => _wakeUp.Ring();
+
+    /// <summary>Creates the workers' group (and the stream) unless it exists: from the stream's start, so jobs queued before any worker ran are read.</summary>
+    private async Task CreateGroupAsync()
+    {
+        try
+        {
+            await _db.StreamCreateConsumerGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, StreamPosition.Beginning, createStream: true).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // Another worker (or this one, before a reconnect) created it.
+        }
+    }
+
+    private async Task<StreamEntry[]> ReadBatchAsync(string consumer, CancellationToken stoppingToken)
+    {
+        var entries = await _db.StreamReadGroupAsync(
+            QueueKeys.Jobs, QueueKeys.WorkersGroup, consumer, StreamPosition.NewMessages, _options.BatchSize).ConfigureAwait(false);
+        if (entries.Length == 0 || entries.Length >= _options.BatchSize || _options.BatchDelay <= TimeSpan.Zero)
         {
             return entries;
         }
 
         // A short wait lets a burst that is still arriving join this batch.
         await Task.Delay(_options.BatchDelay, time, stoppingToken).ConfigureAwait(false);
-        var more = await redis.StreamReadGroupAsync(
-            QueueKeys.Jobs, QueueKeys.WorkersGroup, consumer, ">", _options.BatchSize - entries.Count, cancellationToken: stoppingToken).ConfigureAwait(false);
-        return more.Count == 0 ? entries : [.. entries, .. more];
+        var more = await _db.StreamReadGroupAsync(
+            QueueKeys.Jobs, QueueKeys.WorkersGroup, consumer, StreamPosition.NewMessages, _options.BatchSize - entries.Length).ConfigureAwait(false);
+        return more.Length == 0 ? entries : [.. entries, .. more];
     }
 
     private async Task ReclaimAsync(string consumer, CancellationToken stoppingToken)
     {
-        var start = "0-0";
+        RedisValue start = "0-0";
         var total = 0;
         do
         {
-            var claimed = await redis.StreamAutoClaimAsync(
-                QueueKeys.Jobs, QueueKeys.WorkersGroup, consumer, _options.ClaimIdle, start, _options.BatchSize, stoppingToken).ConfigureAwait(false);
-            if (claimed.Entries.Count > 0)
+            var claimed = await _db.StreamAutoClaimAsync(
+                QueueKeys.Jobs, QueueKeys.WorkersGroup, consumer, (long)_options.ClaimIdle.TotalMilliseconds, start, _options.BatchSize).ConfigureAwait(false);
+            if (claimed.ClaimedEntries.Length > 0)
             {
-                total += claimed.Entries.Count;
-                metrics.Reclaimed.Add(claimed.Entries.Count);
-                await processor.ProcessAsync(claimed.Entries, stoppingToken).ConfigureAwait(false);
+                total += claimed.ClaimedEntries.Length;
+                metrics.Reclaimed.Add(claimed.ClaimedEntries.Length);
+                await processor.ProcessAsync(claimed.ClaimedEntries, stoppingToken).ConfigureAwait(false);
             }
 
             start = claimed.NextStartId;
@@ -152,7 +230,7 @@ internal sealed class QueueConsumer(
     {
         try
         {
-            var trimmed = (await redis.ScriptEvaluateAsync(JobScripts.TrimFinished, [QueueKeys.Jobs], [QueueKeys.WorkersGroup]).ConfigureAwait(false)).AsInt64();
+            var trimmed = (long)await _db.ScriptEvaluateAsync(JobScripts.TrimFinished, [QueueKeys.Jobs], [QueueKeys.WorkersGroup]).ConfigureAwait(false);
             if (trimmed > 0)
             {
                 Log.TrimmedFinished(logger, trimmed);
@@ -165,19 +243,20 @@ internal sealed class QueueConsumer(
         }
     }
 
-    private async Task RefreshQueueStateAsync(CancellationToken stoppingToken)
+    private async Task RefreshQueueStateAsync()
     {
         try
         {
-            var groups = await redis.StreamGroupsInfoAsync(QueueKeys.Jobs, stoppingToken).ConfigureAwait(false);
-            var group = groups.FirstOrDefault(g => g.Name == QueueKeys.WorkersGroup);
-            if (group is not null)
+            var groups = await _db.StreamGroupInfoAsync(QueueKeys.Jobs).ConfigureAwait(false);
+            var index = Array.FindIndex(groups, g => g.Name == QueueKeys.WorkersGroup);
+            if (index >= 0)
             {
+                var group = groups[index];
                 // Redis cannot tell the lag while a deleted entry lies between the oldest and the last delivered one
                 // (workers delete entries as they acknowledge them, out of order across workers); the stream then holds
                 // exactly the undelivered and pending entries, so its length less the pending ones is the lag.
-                var lag = group.Lag ?? Math.Max(0, await redis.StreamLengthAsync(QueueKeys.Jobs, stoppingToken).ConfigureAwait(false) - group.Pending);
-                metrics.SetQueueState(lag, group.Pending);
+                var lag = group.Lag ?? Math.Max(0, await _db.StreamLengthAsync(QueueKeys.Jobs).ConfigureAwait(false) - group.PendingMessageCount);
+                metrics.SetQueueState(lag, group.PendingMessageCount);
             }
         }
         catch (RedisServerException ex)

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using MlAspire.Redis;
 using Xunit.Abstractions;
 using MlAspire.Tests.Shared;
+using StackExchange.Redis;
 
 namespace MlAspire.EndToEnd.Tests;
 
@@ -30,9 +30,10 @@ public sealed class EndToEndTests(SystemFixture system, ITestOutputHelper output
     {
         try
         {
-            return (await system.Client.StreamPendingAsync(Jobs, Group, cancellationToken)).Count;
+            cancellationToken.ThrowIfCancellationRequested();
+            return (await system.Client.StreamPendingAsync(Jobs, Group)).PendingMessageCount;
         }
-        catch (RedisServerException ex) when (ex.Prefix == "NOGROUP")
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
         {
             return 0;
         }
@@ -92,7 +93,8 @@ public sealed class EndToEndTests(SystemFixture system, ITestOutputHelper output
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var succeeded = new ConcurrentDictionary<string, int>();
-        await using var subscription = await system.Client.Subscriber.SubscribeAsync(Events, message =>
+        var subscription = await system.Connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(Events));
+        subscription.OnMessage(message =>
         {
             // "<id> succeeded <the job hash as JSON>": the snapshot may hold spaces, so split off two words only.
             var parts = ((string?)message.Message ?? "").Split(' ', 3);
@@ -100,7 +102,7 @@ public sealed class EndToEndTests(SystemFixture system, ITestOutputHelper output
             {
                 succeeded.AddOrUpdate(id, 1, (_, n) => n + 1);
             }
-        }, cts.Token);
+        });
 
         // Worker A takes the batch and then sits on it (testing aid), so it dies holding every job.
         var doomed = system.StartWorker("doomed", ("Worker__HoldDelay", "00:05:00"), ("Worker__ClaimIdle", "00:05:00"));

@@ -1,6 +1,6 @@
-using MlAspire.Redis;
 using MlAspire.Tests.Infrastructure;
 using MlAspire.Tests.Shared;
+using StackExchange.Redis;
 
 namespace MlAspire.EndToEnd.Tests;
 
@@ -17,14 +17,18 @@ public sealed class SystemFixture : IAsyncLifetime
 
     public TestRedis Redis { get; private set; } = null!;
 
-    public RedisClient Client { get; private set; } = null!;
+    /// <summary>The test's own multiplexer (subscriptions, server commands).</summary>
+    public ConnectionMultiplexer Connection { get; private set; } = null!;
+
+    public IDatabase Client { get; private set; } = null!;
 
     public string InferenceGrpc { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
         Redis = await TestRedis.StartAsync();
-        Client = await RedisClient.ConnectAsync(Redis.ConnectionString);
+        Connection = await Redis.ConnectAsync();
+        Client = Connection.GetDatabase();
         var grpcPort = Ports.Free();
         var httpPort = Ports.Free();
         InferenceGrpc = $"http://127.0.0.1:{grpcPort}";
@@ -68,7 +72,7 @@ public sealed class SystemFixture : IAsyncLifetime
     {
         await ResetAsync();
         await _inference.DisposeAsync();
-        await Client.DisposeAsync();
+        await Connection.DisposeAsync();
         await Redis.DisposeAsync();
     }
 }

@@ -1,6 +1,6 @@
 using MlAspire.Queue;
-using MlAspire.Redis;
 using MlAspire.Tests.Infrastructure;
+using StackExchange.Redis;
 
 namespace MlAspire.Gateway.Api.Tests;
 
@@ -13,21 +13,25 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public GatewayFactory Factory { get; private set; } = null!;
 
-    public RedisClient Client { get; private set; } = null!;
+    /// <summary>The test's own multiplexer (subscriptions, server commands).</summary>
+    public ConnectionMultiplexer Connection { get; private set; } = null!;
+
+    public IDatabase Client { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Redis = await TestRedis.StartAsync();
         Inference = await FakeInferenceServer.StartAsync();
         Factory = new GatewayFactory(Redis.ConnectionString, Inference.Address);
-        Client = await RedisClient.ConnectAsync(Redis.ConnectionString);
+        Connection = await Redis.ConnectAsync();
+        Client = Connection.GetDatabase();
     }
 
     public Task<long> QueueLengthAsync() => Client.StreamLengthAsync(QueueKeys.Jobs);
 
     public async Task DisposeAsync()
     {
-        await Client.DisposeAsync();
+        await Connection.DisposeAsync();
         await Factory.DisposeAsync();
         await Inference.DisposeAsync();
         await Redis.DisposeAsync();

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using MlAspire.Queue;
-using MlAspire.Redis;
 using MlAspire.Tests.Infrastructure;
+using StackExchange.Redis;
 
 namespace MlAspire.Gateway.Api.Tests;
 
@@ -138,7 +138,8 @@ public sealed class GatewayResilienceTests
         await using var redis = await TestRedis.StartAsync();
         await using var inference = await FakeInferenceServer.StartAsync();
         await using var factory = new GatewayFactory(redis.ConnectionString, inference.Address, new Dictionary<string, string?> { ["Gateway:ApiKeys:0"] = null });
-        await using var client = await RedisClient.ConnectAsync(redis.ConnectionString);
+        await using var connection = await redis.ConnectAsync();
+        var client = connection.GetDatabase();
 
         var response = await factory.CreateClient().PostAsync("/v1/jobs?model=digits", Png(), Timeout);
 
@@ -163,7 +164,8 @@ public sealed class GatewayResilienceTests
         await using var redis = await TestRedis.StartAsync();
         await using var inference = await FakeInferenceServer.StartAsync();
         await using var factory = GatewayQueueingAtMostThree(redis, inference);
-        await using var store = await RedisClient.ConnectAsync(redis.ConnectionString);
+        await using var connection = await redis.ConnectAsync();
+        var store = connection.GetDatabase();
         var client = factory.CreateAuthorizedClient();
 
         // No worker runs: the first three are queued, the fourth would be one too many.
@@ -181,7 +183,7 @@ public sealed class GatewayResilienceTests
         Assert.Equal(TimeSpan.FromSeconds(1), full.Headers.RetryAfter?.Delta);
         var body = JsonDocument.Parse(await full.Content.ReadAsStringAsync(Timeout)).RootElement;
         Assert.Equal("Queue full", body.GetProperty("title").GetString());
-        Assert.Equal(3, await store.StreamLengthAsync(QueueKeys.Jobs, Timeout));
+        Assert.Equal(3, await store.StreamLengthAsync(QueueKeys.Jobs));
 
         // A retry of an accepted submission still gets its job back (a replay stores nothing new)...
         using var retry = new HttpRequestMessage(HttpMethod.Post, "/v1/jobs?model=digits") { Content = Png() };
@@ -193,22 +195,22 @@ public sealed class GatewayResilienceTests
         // ...and a multipart submission is all or nothing against the bound.
         using var form = new MultipartFormDataContent { { Png(), "images", "a.png" }, { Png(), "images", "b.png" } };
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", form, Timeout)).StatusCode);
-        Assert.Equal(3, await store.StreamLengthAsync(QueueKeys.Jobs, Timeout));
+        Assert.Equal(3, await store.StreamLengthAsync(QueueKeys.Jobs));
 
         // A worker takes two (delivered, not finished: still counted) and finishes one, acknowledging and deleting its
         // entry as workers do: room for exactly one more.
-        await store.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0", cancellationToken: Timeout);
-        var taken = await store.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "w", ">", 2, cancellationToken: Timeout);
+        await store.StreamCreateConsumerGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
+        var taken = await store.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "w", ">", 2);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
-        await store.ScriptEvaluateAsync(JobScripts.Acknowledge, [QueueKeys.Jobs], [QueueKeys.WorkersGroup, taken[0].Id], Timeout);
+        await store.ScriptEvaluateAsync(JobScripts.Acknowledge, [QueueKeys.Jobs], [QueueKeys.WorkersGroup, taken[0].Id]);
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
 
         // Deleting an entry ahead of the group makes Redis lose track of the lag; the stream, holding only queued and
         // pending jobs, still says how many there are.
-        var undelivered = await store.StreamRangeAsync(QueueKeys.Jobs, "(" + taken[1].Id, "+", cancellationToken: Timeout);
-        Assert.Equal(1, await store.StreamDeleteAsync(QueueKeys.Jobs, [undelivered[0].Id], Timeout));
-        Assert.Null(Assert.Single(await store.StreamGroupsInfoAsync(QueueKeys.Jobs, Timeout)).Lag);
+        var undelivered = await store.StreamRangeAsync(QueueKeys.Jobs, "(" + taken[1].Id, "+");
+        Assert.Equal(1, await store.StreamDeleteAsync(QueueKeys.Jobs, [undelivered[0].Id]));
+        Assert.Null(Assert.Single(await store.StreamGroupInfoAsync(QueueKeys.Jobs)).Lag);
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
     }
@@ -219,24 +221,25 @@ public sealed class GatewayResilienceTests
         await using var redis = await TestRedis.StartAsync();
         await using var inference = await FakeInferenceServer.StartAsync();
         await using var factory = GatewayQueueingAtMostThree(redis, inference);
-        await using var store = await RedisClient.ConnectAsync(redis.ConnectionString);
+        await using var connection = await redis.ConnectAsync();
+        var store = connection.GetDatabase();
         var client = factory.CreateAuthorizedClient();
 
         // Seven finished entries left in the stream (acknowledged, not deleted: workers of an older build), then two
         // undelivered ones of which the first is deleted by hand, so Redis cannot tell the lag.
-        await store.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "$", cancellationToken: Timeout);
+        await store.StreamCreateConsumerGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "$");
         for (var i = 0; i < 7; i++)
         {
-            await store.StreamAddAsync(QueueKeys.Jobs, [new("id", $"old-{i}"), new("model", "digits")], cancellationToken: Timeout);
+            await store.StreamAddAsync(QueueKeys.Jobs, [new("id", $"old-{i}"), new("model", "digits")]);
         }
 
-        var finished = await store.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "w", ">", 10, cancellationToken: Timeout);
-        Assert.Equal(7, await store.StreamAcknowledgeAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, [.. finished.Select(e => e.Id)], Timeout));
-        var gone = await store.StreamAddAsync(QueueKeys.Jobs, [new("id", "gone"), new("model", "digits")], cancellationToken: Timeout);
-        await store.StreamAddAsync(QueueKeys.Jobs, [new("id", "queued"), new("model", "digits")], cancellationToken: Timeout);
-        Assert.Equal(1, await store.StreamDeleteAsync(QueueKeys.Jobs, [gone], Timeout));
-        Assert.Null(Assert.Single(await store.StreamGroupsInfoAsync(QueueKeys.Jobs, Timeout)).Lag);
-        Assert.Equal(8, await store.StreamLengthAsync(QueueKeys.Jobs, Timeout)); // over twice the bound: walked
+        var finished = await store.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "w", ">", 10);
+        Assert.Equal(7, await store.StreamAcknowledgeAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, [.. finished.Select(e => e.Id)]));
+        var gone = await store.StreamAddAsync(QueueKeys.Jobs, [new("id", "gone"), new("model", "digits")]);
+        await store.StreamAddAsync(QueueKeys.Jobs, [new("id", "queued"), new("model", "digits")]);
+        Assert.Equal(1, await store.StreamDeleteAsync(QueueKeys.Jobs, [gone]));
+        Assert.Null(Assert.Single(await store.StreamGroupInfoAsync(QueueKeys.Jobs)).Lag);
+        Assert.Equal(8, await store.StreamLengthAsync(QueueKeys.Jobs)); // over twice the bound: walked
 
         // One job queued: two more fit, the third does not.
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MlAspire.Queue;
-using MlAspire.Redis;
+using StackExchange.Redis;
 
 namespace MlAspire.Gateway.Api.Tests;
 
@@ -311,7 +311,7 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
 
     private async Task<long> HashReadsAsync()
     {
-        var stats = (await fixture.Client.ExecuteAsync("INFO", "commandstats")).AsString() ?? "";
+        var stats = (string?)await fixture.Client.ExecuteAsync("INFO", "commandstats") ?? "";
         var line = stats.Split('\n').FirstOrDefault(l => l.StartsWith("cmdstat_hgetall:", StringComparison.Ordinal));
         return line is null ? 0 : long.Parse(line.Split("calls=")[1].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
@@ -408,6 +408,6 @@ public sealed class JobsApiTests(GatewayFixture fixture) : IClassFixture<Gateway
             [QueueKeys.Jobs, QueueKeys.Job(id), QueueKeys.Image(id)],
             [QueueKeys.WorkersGroup, QueueKeys.JobEvents, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1, id, entry.Id,
                 JsonSerializer.Serialize(result, QueueJsonContext.Default.JobResult)]);
-        Assert.Equal(1, written.AsInt64());
+        Assert.Equal(1, (long)written);
     }
 }

@@ -2,8 +2,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using MlAspire.Queue;
-using MlAspire.Redis;
 using MlAspire.Tests.Infrastructure;
+using ConnectionMultiplexer = StackExchange.Redis.ConnectionMultiplexer;
+using IDatabase = StackExchange.Redis.IDatabase;
 
 namespace MlAspire.Gateway.Api.Tests;
 
@@ -13,12 +14,13 @@ namespace MlAspire.Gateway.Api.Tests;
 /// </summary>
 public sealed class KestrelGateway : IAsyncDisposable
 {
-    private KestrelGateway(TestRedis redis, FakeInferenceServer inference, GatewayFactory factory, RedisClient client, Uri address)
+    private KestrelGateway(TestRedis redis, FakeInferenceServer inference, GatewayFactory factory, ConnectionMultiplexer connection, Uri address)
     {
         Redis = redis;
         Inference = inference;
         Factory = factory;
-        Client = client;
+        Connection = connection;
+        Client = connection.GetDatabase();
         Address = address;
     }
 
@@ -28,7 +30,9 @@ public sealed class KestrelGateway : IAsyncDisposable
 
     public GatewayFactory Factory { get; }
 
-    public RedisClient Client { get; }
+    public ConnectionMultiplexer Connection { get; }
+
+    public IDatabase Client { get; }
 
     /// <summary>The gateway's base address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri Address { get; }
@@ -41,8 +45,8 @@ public sealed class KestrelGateway : IAsyncDisposable
         factory.UseKestrel(0);
         factory.StartServer();
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var client = await RedisClient.ConnectAsync(redis.ConnectionString);
-        return new KestrelGateway(redis, inference, factory, client, new Uri(address));
+        var connection = await redis.ConnectAsync();
+        return new KestrelGateway(redis, inference, factory, connection, new Uri(address));
     }
 
     public Task<long> QueueLengthAsync() => Client.StreamLengthAsync(QueueKeys.Jobs);
@@ -54,7 +58,7 @@ public sealed class KestrelGateway : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Client.DisposeAsync();
+        await Connection.DisposeAsync();
         await Factory.DisposeAsync();
         await Inference.DisposeAsync();
         await Redis.DisposeAsync();

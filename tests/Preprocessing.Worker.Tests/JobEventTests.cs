@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using MlAspire.Queue;
-using MlAspire.Redis;
+using StackExchange.Redis;
 
 namespace MlAspire.Preprocessing.Worker.Tests;
 
@@ -36,7 +36,7 @@ public sealed class JobEventTests
     {
         await using var harness = await WorkerHarness.StartAsync();
         var events = new ConcurrentQueue<string>();
-        await using var subscription = await harness.Client.Subscriber.SubscribeAsync(QueueKeys.JobEvents, m => events.Enqueue((string)m.Message!));
+        (await harness.Connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(QueueKeys.JobEvents))).OnMessage(m => events.Enqueue((string)m.Message!)); // in order
         var ids = await harness.EnqueueAsync(WorkerHarness.Digit(), "definitely not an image"u8.ToArray());
         harness.StartWorker();
         await harness.WaitTerminalAsync(ids);

@@ -4,7 +4,7 @@ using System.Net;
 using System.Text.Json;
 using MlAspire.Grpc;
 using MlAspire.Queue;
-using MlAspire.Redis;
+using StackExchange.Redis;
 
 namespace MlAspire.Preprocessing.Worker.Tests;
 
@@ -138,7 +138,7 @@ public sealed class QueueConsumerTests
     {
         await using var harness = await WorkerHarness.StartAsync();
         var events = new ConcurrentQueue<string>();
-        await using var subscription = await harness.Client.Subscriber.SubscribeAsync(QueueKeys.JobEvents, m => events.Enqueue((string)m.Message!));
+        (await harness.Connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(QueueKeys.JobEvents))).OnMessage(m => events.Enqueue((string)m.Message!)); // in order
         var ids = await harness.EnqueueAsync(WorkerHarness.Digit());
         harness.StartWorker();
         await harness.WaitTerminalAsync(ids);
@@ -147,7 +147,7 @@ public sealed class QueueConsumerTests
         // A second delivery of the same job (as after a reclaim from a worker that was slow, not dead).
         await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("id", ids[0]), new("model", "digits")]);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while ((await harness.Client.StreamGroupsInfoAsync(QueueKeys.Jobs))[0] is { Lag: > 0 } or { Pending: > 0 })
+        while ((await harness.Client.StreamGroupInfoAsync(QueueKeys.Jobs))[0] is { Lag: > 0 } or { PendingMessageCount: > 0 })
         {
             await Task.Delay(20, cts.Token);
         }
@@ -164,9 +164,9 @@ public sealed class QueueConsumerTests
         await using var harness = await WorkerHarness.StartAsync();
         var ids = await harness.EnqueueAsync(WorkerHarness.Digit());
         var entry = (await harness.Client.StreamRangeAsync(QueueKeys.Jobs)).Single();
-        await harness.Client.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
+        await harness.Client.StreamCreateConsumerGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
         Assert.Single(await harness.Client.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "c", ">", 10));
-        string[] keys = [QueueKeys.Jobs, QueueKeys.Job(ids[0]), QueueKeys.Image(ids[0])];
+        RedisKey[] keys = [QueueKeys.Jobs, QueueKeys.Job(ids[0]), QueueKeys.Image(ids[0])];
         RedisValue[] Args(string json) => [QueueKeys.WorkersGroup, QueueKeys.JobEvents, 1, 1, ids[0], entry.Id, json];
 
         var first = await harness.Client.ScriptEvaluateAsync(JobScripts.CompleteMany, keys, Args("{\"first\":1}"));
@@ -176,9 +176,9 @@ public sealed class QueueConsumerTests
         var second = await harness.Client.ScriptEvaluateAsync(JobScripts.CompleteMany, keys, Args("{\"second\":1}"));
         var fail = await harness.Client.ScriptEvaluateAsync(JobScripts.Fail, [QueueKeys.Job(ids[0]), QueueKeys.Image(ids[0]), QueueKeys.DeadLetter], ["late", 2, QueueKeys.JobEvents, ids[0], "digits", "x"]);
 
-        Assert.Equal(1, first.AsInt64());
-        Assert.Equal(0, second.AsInt64());
-        Assert.Equal(0, fail.AsInt64());
+        Assert.Equal(1, (long)first);
+        Assert.Equal(0, (long)second);
+        Assert.Equal(0, (long)fail);
         Assert.Equal("{\"first\":1}", (string?)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Result));
         Assert.Equal("succeeded", await harness.StatusAsync(ids[0]));
     }
@@ -190,20 +190,20 @@ public sealed class QueueConsumerTests
         await using var harness = await WorkerHarness.StartAsync();
         var n = 1024;
         var ids = await harness.EnqueueAsync([.. Enumerable.Repeat(WorkerHarness.Digit(), n)]);
-        await harness.Client.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
+        await harness.Client.StreamCreateConsumerGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
         var entries = await harness.Client.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "c", ">", n);
-        Assert.Equal(n, entries.Count);
-        var keys = new List<string> { QueueKeys.Jobs };
-        keys.AddRange(ids.Select(QueueKeys.Job));
-        keys.AddRange(ids.Select(QueueKeys.Image));
+        Assert.Equal(n, entries.Length);
+        var keys = new List<RedisKey> { QueueKeys.Jobs };
+        keys.AddRange(ids.Select(id => (RedisKey)QueueKeys.Job(id)));
+        keys.AddRange(ids.Select(id => (RedisKey)QueueKeys.Image(id)));
         var args = new List<RedisValue> { QueueKeys.WorkersGroup, QueueKeys.JobEvents, 1, n };
         args.AddRange(ids.Select(id => (RedisValue)id));
         args.AddRange(entries.Select(e => (RedisValue)e.Id));
         args.AddRange(ids.Select(_ => (RedisValue)"{}"));
 
-        var written = await harness.Client.ScriptEvaluateAsync(JobScripts.CompleteMany, keys, args);
+        var written = await harness.Client.ScriptEvaluateAsync(JobScripts.CompleteMany, [.. keys], [.. args]);
 
-        Assert.Equal(n, written.AsInt64());
+        Assert.Equal(n, (long)written);
         Assert.Equal(0, await harness.PendingAsync());
         Assert.Equal(0, await harness.Client.StreamLengthAsync(QueueKeys.Jobs));
         Assert.False(await harness.Client.KeyExistsAsync(QueueKeys.Image(ids[^1])));
@@ -217,30 +217,30 @@ public sealed class QueueConsumerTests
         var ids = new List<string>();
         for (var i = 0; i < 6; i++)
         {
-            ids.Add(await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("id", $"j{i}"), new("model", "digits")]));
+            ids.Add((string)(await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("id", $"j{i}"), new("model", "digits")]))!);
         }
 
-        string[] keys = [QueueKeys.Jobs];
+        RedisKey[] keys = [QueueKeys.Jobs];
         RedisValue[] args = [QueueKeys.WorkersGroup];
-        Assert.Equal(0, (await harness.Client.ScriptEvaluateAsync(JobScripts.TrimFinished, keys, args)).AsInt64()); // no group yet
-        await harness.Client.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
-        Assert.Equal(5, (await harness.Client.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "c", ">", 5)).Count);
+        Assert.Equal(0, (long)await harness.Client.ScriptEvaluateAsync(JobScripts.TrimFinished, keys, args)); // no group yet
+        await harness.Client.StreamCreateConsumerGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
+        Assert.Equal(5, (await harness.Client.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "c", ">", 5)).Length);
         // Finished and kept (an older build's workers): j0, j1 and j3; j2 and j4 pending; j5 not delivered.
         await harness.Client.StreamAcknowledgeAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, [ids[0], ids[1], ids[3]]);
 
-        Assert.Equal(2, (await harness.Client.ScriptEvaluateAsync(JobScripts.TrimFinished, keys, args)).AsInt64());
-        Assert.Equal(ids[2..], (await harness.Client.StreamRangeAsync(QueueKeys.Jobs)).Select(e => e.Id));
+        Assert.Equal(2, (long)await harness.Client.ScriptEvaluateAsync(JobScripts.TrimFinished, keys, args));
+        Assert.Equal(ids[2..], (await harness.Client.StreamRangeAsync(QueueKeys.Jobs)).Select(e => (string)e.Id!));
 
         // Nothing pending: everything up to the last delivered entry goes, the undelivered one stays.
         await harness.Client.StreamAcknowledgeAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, [ids[2], ids[4]]);
-        Assert.Equal(3, (await harness.Client.ScriptEvaluateAsync(JobScripts.TrimFinished, keys, args)).AsInt64());
-        Assert.Equal([ids[5]], (await harness.Client.StreamRangeAsync(QueueKeys.Jobs)).Select(e => e.Id));
+        Assert.Equal(3, (long)await harness.Client.ScriptEvaluateAsync(JobScripts.TrimFinished, keys, args));
+        Assert.Equal([ids[5]], (await harness.Client.StreamRangeAsync(QueueKeys.Jobs)).Select(e => (string)e.Id!));
 
         // A second group may not have read what the workers finished: nothing is removed then.
-        await harness.Client.StreamCreateGroupAsync(QueueKeys.Jobs, "audit", "0");
+        await harness.Client.StreamCreateConsumerGroupAsync(QueueKeys.Jobs, "audit", "0");
         Assert.Single(await harness.Client.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "c", ">", 5));
         await harness.Client.StreamAcknowledgeAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, [ids[5]]);
-        Assert.Equal(0, (await harness.Client.ScriptEvaluateAsync(JobScripts.TrimFinished, keys, args)).AsInt64());
+        Assert.Equal(0, (long)await harness.Client.ScriptEvaluateAsync(JobScripts.TrimFinished, keys, args));
         Assert.Equal(1, await harness.Client.StreamLengthAsync(QueueKeys.Jobs));
     }
 
@@ -248,7 +248,7 @@ public sealed class QueueConsumerTests
     public async Task WorkerRemovesFinishedEntriesAnOlderBuildLeftInTheStream()
     {
         await using var harness = await WorkerHarness.StartAsync();
-        await harness.Client.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
+        await harness.Client.StreamCreateConsumerGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
         for (var i = 0; i < 5; i++)
         {
             await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("id", $"old-{i}"), new("model", "digits")]);
@@ -274,20 +274,20 @@ public sealed class QueueConsumerTests
     {
         await using var harness = await WorkerHarness.StartAsync();
         var events = new ConcurrentQueue<string>();
-        await using var subscription = await harness.Client.Subscriber.SubscribeAsync(QueueKeys.JobEvents, m => events.Enqueue((string)m.Message!));
+        (await harness.Connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(QueueKeys.JobEvents))).OnMessage(m => events.Enqueue((string)m.Message!)); // in order
         const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
         var ids = await harness.EnqueueTracedAsync(traceParent, WorkerHarness.Digit(), WorkerHarness.Digit());
         await harness.Client.HashSetAsync(QueueKeys.Job(ids[1]), JobFields.Status, "succeeded");
         await harness.Client.HashSetAsync(QueueKeys.Job("no-status"), JobFields.Top, "2"); // not a hash the gateway wrote
-        string[] keys = [QueueKeys.Job(ids[0]), QueueKeys.Job(ids[1]), QueueKeys.Job("gone"), QueueKeys.Job("no-status")];
+        RedisKey[] keys = [QueueKeys.Job(ids[0]), QueueKeys.Job(ids[1]), QueueKeys.Job("gone"), QueueKeys.Job("no-status")];
         RedisValue[] Args(long now, string consumer) => [now, consumer, QueueKeys.JobEvents, ids[0], ids[1], "gone", "no-status"];
 
-        var first = (await harness.Client.ScriptEvaluateAsync(JobScripts.StartAttempts, keys, Args(1000, "w1"))).Items;
-        var second = (await harness.Client.ScriptEvaluateAsync(JobScripts.StartAttempts, keys, Args(2000, "w2"))).Items;
+        var first = (RedisResult[])(await harness.Client.ScriptEvaluateAsync(JobScripts.StartAttempts, keys, Args(1000, "w1")))!;
+        var second = (RedisResult[])(await harness.Client.ScriptEvaluateAsync(JobScripts.StartAttempts, keys, Args(2000, "w2")))!;
 
-        static string[] Row(IReadOnlyList<RedisResult> reply, int i) =>
-            [reply[4 * i].AsString()!, reply[(4 * i) + 1].AsInt64().ToString(CultureInfo.InvariantCulture), reply[(4 * i) + 2].AsString()!, reply[(4 * i) + 3].AsString()!];
-        Assert.Equal(16, first.Count);
+        static string[] Row(RedisResult[] reply, int i) =>
+            [(string)reply[4 * i]!, ((long)reply[(4 * i) + 1]).ToString(CultureInfo.InvariantCulture), (string)reply[(4 * i) + 2]!, (string)reply[(4 * i) + 3]!];
+        Assert.Equal(16, first.Length);
         Assert.Equal(["queued", "1", "3", traceParent], Row(first, 0));
         Assert.Equal(["succeeded", "0", "0", ""], Row(first, 1));
         Assert.Equal(["missing", "0", "0", ""], Row(first, 2));
@@ -316,9 +316,9 @@ public sealed class QueueConsumerTests
     {
         await using var harness = await WorkerHarness.StartAsync();
         var ids = await harness.EnqueueAsync(WorkerHarness.Digit(), WorkerHarness.Digit(), WorkerHarness.Digit());
-        await harness.Client.StreamCreateGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
+        await harness.Client.StreamCreateConsumerGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
         var taken = await harness.Client.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "dead-consumer", ">", 10);
-        Assert.Equal(3, taken.Count);
+        Assert.Equal(3, taken.Length);
 
         harness.StartWorker(("Worker:ClaimIdle", "00:00:00.300"), ("Worker:ClaimInterval", "00:00:00.200"));
         await harness.WaitTerminalAsync(ids);
@@ -357,6 +357,32 @@ public sealed class QueueConsumerTests
     }
 
     [Fact]
+    public async Task StreamEntriesThatAreNotJobsAreAcknowledgedAndDropped()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        var before = await harness.EnqueueAsync(WorkerHarness.Digit());
+        await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("something", "else")]);
+        await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("id", "no-model")]);
+        await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("model", "digits")]);
+        var after = await harness.EnqueueAsync(WorkerHarness.Digit());
+
+        harness.StartWorker();
+        await harness.WaitTerminalAsync([.. before, .. after]);
+
+        Assert.Equal("succeeded", await harness.StatusAsync(before[0]));
+        Assert.Equal("succeeded", await harness.StatusAsync(after[0]));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (await harness.Client.StreamLengthAsync(QueueKeys.Jobs) > 0)
+        {
+            await Task.Delay(20, cts.Token);
+        }
+
+        Assert.Equal(0, await harness.PendingAsync());
+        Assert.Equal(2, harness.Inference.State.BatchSizes.Sum());
+        Assert.Equal(0, await harness.Client.StreamLengthAsync(QueueKeys.DeadLetter));
+    }
+
+    [Fact]
     public async Task JobForAModelTheServiceDoesNotKnowFails()
     {
         await using var harness = await WorkerHarness.StartAsync();
@@ -392,7 +418,7 @@ public sealed class QueueConsumerTests
         var names = body.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
         Assert.Contains("consumer", names);
         Assert.Contains("inference", names);
-        Assert.Contains("redis-redis", names);
+        Assert.Contains("StackExchange.Redis", names); // Aspire.StackExchange.Redis's PING check
 
         await harness.Redis.KillAsync();
         do
@@ -403,5 +429,88 @@ public sealed class QueueConsumerTests
         while (response.StatusCode == HttpStatusCode.OK);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+    }
+
+    /// <summary>Settings under which an idle worker, without a wake-up, would not read the stream again for a minute.</summary>
+    private static readonly (string, string)[] s_pollOnlyAfterAMinute = [("Worker:ReadBlock", "00:01:00"), ("Worker:ClaimInterval", "00:10:00")];
+
+    [Fact]
+    public async Task IdleWorkerIsWokenByTheEnqueueInsteadOfWaitingForItsNextRead()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        harness.StartWorker(s_pollOnlyAfterAMinute);
+        await WaitForSubscriberAsync(harness);
+        await Task.Delay(300); // the worker's first reads found nothing: it is waiting now
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var ids = await harness.EnqueueAsync(WorkerHarness.Digit());
+        await harness.WaitTerminalAsync(ids, seconds: 30);
+
+        Assert.Equal("succeeded", await harness.StatusAsync(ids[0]));
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(30), $"took {stopwatch.Elapsed}: the worker waited for its poll, not the wake-up");
+    }
+
+    [Fact]
+    public async Task ScriptsRunAgainAfterTheServerForgetsThem()
+    {
+        // The library loads each script once and sends EVALSHA after that; a server that lost its script cache (a
+        // restart, SCRIPT FLUSH) answers NOSCRIPT, and the library must load the script again, not fail the job.
+        await using var harness = await WorkerHarness.StartAsync();
+        harness.StartWorker();
+        var first = await harness.EnqueueAsync(WorkerHarness.Digit());
+        await harness.WaitTerminalAsync(first);
+
+        await harness.Client.ExecuteAsync("SCRIPT", "FLUSH");
+        var second = await harness.EnqueueAsync(WorkerHarness.Digit(), WorkerHarness.Digit());
+        await harness.WaitTerminalAsync(second);
+
+        Assert.Equal("succeeded", await harness.StatusAsync(first[0]));
+        Assert.Equal("succeeded", await harness.StatusAsync(second[0]));
+        Assert.Equal("succeeded", await harness.StatusAsync(second[1]));
+        Assert.Equal(0, await harness.PendingAsync());
+    }
+
+    [Fact]
+    public async Task WorkerReconnectsAfterRedisRestartsAndIsWokenAgain()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        harness.StartWorker(s_pollOnlyAfterAMinute);
+        var before = await harness.EnqueueAsync(WorkerHarness.Digit());
+        await harness.WaitTerminalAsync(before);
+
+        // A restart without persistence: the stream, the group and the scripts are gone; the connections drop.
+        await harness.Redis.KillAsync();
+        await harness.Redis.RestartAsync();
+        await WaitForSubscriberAsync(harness); // the library subscribed again on its own
+
+        var after = await harness.EnqueueAsync(WorkerHarness.Digit());
+        await harness.WaitTerminalAsync(after, seconds: 40);
+
+        // Within the 60 s the worker would otherwise wait: the group was created again and the wake-up arrived.
+        Assert.Equal("succeeded", await harness.StatusAsync(after[0]));
+        Assert.Equal(0, await harness.PendingAsync());
+    }
+
+    /// <summary>Waits until a worker has subscribed to the wake-up channel (the harness's own connection reconnects as needed).</summary>
+    private static async Task WaitForSubscriberAsync(WorkerHarness harness)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            try
+            {
+                var reply = (RedisResult[])(await harness.Client.ExecuteAsync("PUBSUB", "NUMSUB", QueueKeys.JobsQueued))!;
+                if ((long)reply[1] >= 1)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+            {
+                // Redis is coming back.
+            }
+
+            await Task.Delay(50, cts.Token);
+        }
     }
 }

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using MlAspire.Queue;
-using MlAspire.Redis;
 using MlAspire.Tests.Infrastructure;
 using MlAspire.Tests.Shared;
+using StackExchange.Redis;
 
 namespace MlAspire.Preprocessing.Worker.Tests;
 
@@ -12,24 +12,28 @@ public sealed class WorkerHarness : IAsyncDisposable
 {
     private readonly List<WebApplicationFactory<Program>> _workers = [];
 
-    private WorkerHarness(TestRedis redis, FakeInferenceServer inference, RedisClient client)
+    private WorkerHarness(TestRedis redis, FakeInferenceServer inference, ConnectionMultiplexer connection)
     {
         Redis = redis;
         Inference = inference;
-        Client = client;
+        Connection = connection;
+        Client = connection.GetDatabase();
     }
 
     public TestRedis Redis { get; }
 
     public FakeInferenceServer Inference { get; }
 
-    public RedisClient Client { get; }
+    /// <summary>The test's own multiplexer (subscriptions, server commands).</summary>
+    public ConnectionMultiplexer Connection { get; }
+
+    public IDatabase Client { get; }
 
     public static async Task<WorkerHarness> StartAsync()
     {
         var redis = await TestRedis.StartAsync();
         var inference = await FakeInferenceServer.StartAsync();
-        return new WorkerHarness(redis, inference, await RedisClient.ConnectAsync(redis.ConnectionString));
+        return new WorkerHarness(redis, inference, await redis.ConnectAsync());
     }
 
     /// <summary>Starts a worker (its consume loop starts with the host).</summary>
@@ -55,24 +59,25 @@ public sealed class WorkerHarness : IAsyncDisposable
     public static byte[] Digit() =>
         File.ReadAllBytes(Directory.GetFiles(Path.Combine(RepoRoot.Models, "digits", "testdata"), "*.png").Order(StringComparer.Ordinal).First());
 
-    /// <summary>Queues jobs the way the gateway does (same script).</summary>
+    /// <summary>Queues jobs the way the gateway does (same script, then the wake-up).</summary>
     public Task<string[]> EnqueueAsync(params byte[][] images) => EnqueueTracedAsync("", images);
 
     /// <summary>Queues jobs the way the gateway does, carrying <paramref name="traceParent"/> ("" for none).</summary>
     public async Task<string[]> EnqueueTracedAsync(string traceParent, params byte[][] images)
     {
         var ids = images.Select(_ => Guid.CreateVersion7().ToString("N")).ToArray();
-        var keys = new List<string> { QueueKeys.Jobs, "" };
-        keys.AddRange(ids.Select(QueueKeys.Job));
-        keys.AddRange(ids.Select(QueueKeys.Image));
+        var keys = new List<RedisKey> { QueueKeys.Jobs, "" };
+        keys.AddRange(ids.Select(id => (RedisKey)QueueKeys.Job(id)));
+        keys.AddRange(ids.Select(id => (RedisKey)QueueKeys.Image(id)));
         var args = new List<RedisValue> { 600, 600, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "digits", 3, 100_000, ids.Length };
         args.AddRange(ids.Select(id => (RedisValue)id));
         args.AddRange(images.Select(i => (RedisValue)i));
         args.Add(traceParent);
         args.Add(10_000);
         args.Add(QueueKeys.WorkersGroup);
-        var reply = await Client.ScriptEvaluateAsync(JobScripts.Enqueue, keys, args);
-        Assert.Equal(1, reply.Items[0].AsInt64());
+        var reply = await Client.ScriptEvaluateAsync(JobScripts.Enqueue, [.. keys], [.. args]);
+        Assert.Equal(1, (long)reply[0]);
+        await Client.PublishAsync(RedisChannel.Literal(QueueKeys.JobsQueued), ids.Length);
         return ids;
     }
 
@@ -96,9 +101,9 @@ public sealed class WorkerHarness : IAsyncDisposable
     {
         try
         {
-            return (await Client.StreamPendingAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup)).Count;
+            return (await Client.StreamPendingAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup)).PendingMessageCount;
         }
-        catch (RedisServerException ex) when (ex.Prefix == "NOGROUP")
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
         {
             return 0;
         }
@@ -111,7 +116,7 @@ public sealed class WorkerHarness : IAsyncDisposable
             await worker.DisposeAsync();
         }
 
-        await Client.DisposeAsync();
+        await Connection.DisposeAsync();
         await Inference.DisposeAsync();
         await Redis.DisposeAsync();
     }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using MlAspire.Load.Bench;
 using MlAspire.Tests.Shared;
+using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace MlAspire.Resilience.Tests;
@@ -49,14 +50,15 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
         await using var system = await StartAsync([("Worker__HoldDelay", "00:00:00.200")]);
         var doomed = system.Workers[0];
         var succeeded = new ConcurrentDictionary<string, int>();
-        await using var subscription = await system.Client.Subscriber.SubscribeAsync(Events, message =>
+        var subscription = await system.Connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(Events));
+        subscription.OnMessage(message =>
         {
             // "<id> succeeded <the job hash as JSON>": the snapshot may hold spaces, so split off two words only.
             if (((string?)message.Message ?? "").Split(' ', 3) is [var id, "succeeded", _])
             {
                 succeeded.AddOrUpdate(id, 1, static (_, n) => n + 1);
             }
-        }, cts.Token);
+        });
 
         using var runner = new LoadRunner(Load(system));
         var run = runner.RunAsync(cts.Token);
@@ -92,7 +94,7 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
         await Task.Delay(s_duration / 3, cts.Token);
         // Workers delete the entries they finish, so the stream's length may be 0 even under load; its last id says
         // whether any job was queued before the kill.
-        var lastQueued = (await system.Client.StreamInfoAsync("mlaspire:jobs", cts.Token)).LastGeneratedId;
+        var lastQueued = (await system.Client.StreamInfoAsync("mlaspire:jobs")).LastGeneratedId;
         await system.KillInferenceAsync();
         await Task.Delay(TimeSpan.FromSeconds(2), cts.Token);
         await system.StartInferenceAsync(); // same address, model loaded and warmed up again
@@ -168,7 +170,7 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
             Assert.Contains("cannot be decoded", job.Error, StringComparison.Ordinal);
         });
         Assert.All(report.Jobs.Where(j => !j.Image.Poison), job => Assert.Equal("succeeded", job.Status));
-        var dead = (await system.Client.StreamRangeAsync("mlaspire:jobs:dead", cancellationToken: cts.Token)).ToDictionary(e => (string)e["id"]!);
+        var dead = (await system.Client.StreamRangeAsync("mlaspire:jobs:dead")).ToDictionary(e => (string)e["id"]!);
         Assert.Equal(poison.Select(j => j.Id).Order(), dead.Keys.Order());
         Assert.All(dead.Values, entry =>
         {
@@ -274,9 +276,9 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
         try
         {
             var summary = await system.Client.StreamPendingAsync("mlaspire:jobs", "workers");
-            return summary.Consumers.Where(c => c.Key.StartsWith(workerPrefix, StringComparison.Ordinal)).Sum(c => c.Value);
+            return summary.Consumers.Where(c => ((string?)c.Name ?? "").StartsWith(workerPrefix, StringComparison.Ordinal)).Sum(c => (long)c.PendingMessageCount);
         }
-        catch (MlAspire.Redis.RedisServerException ex) when (ex.Prefix == "NOGROUP")
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
         {
             return 0;
         }

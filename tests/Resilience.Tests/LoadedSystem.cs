@@ -1,7 +1,7 @@
 using MlAspire.EndToEnd.Tests;
-using MlAspire.Redis;
 using MlAspire.Tests.Infrastructure;
 using MlAspire.Tests.Shared;
+using StackExchange.Redis;
 
 namespace MlAspire.Resilience.Tests;
 
@@ -24,16 +24,19 @@ public sealed class LoadedSystem : IAsyncDisposable
     private readonly int _inferenceHttpPort = Ports.Free();
     private ServiceProcess? _inference;
 
-    private LoadedSystem(TestRedis redis, RedisClient client)
+    private LoadedSystem(TestRedis redis, ConnectionMultiplexer connection)
     {
         Redis = redis;
-        Client = client;
+        Connection = connection;
+        Client = connection.GetDatabase();
     }
 
     public TestRedis Redis { get; }
 
-    /// <summary>The test's own connection, for checks (queue depth, dead letters).</summary>
-    public RedisClient Client { get; }
+    /// <summary>The test's own multiplexer, for checks (queue depth, dead letters) and subscriptions.</summary>
+    public ConnectionMultiplexer Connection { get; }
+
+    public IDatabase Client { get; }
 
     public Uri Gateway { get; private set; } = null!;
 
@@ -51,7 +54,7 @@ public sealed class LoadedSystem : IAsyncDisposable
     public static async Task<LoadedSystem> StartAsync()
     {
         var redis = await TestRedis.StartAsync(appendOnly: true);
-        var system = new LoadedSystem(redis, await RedisClient.ConnectAsync(redis.ConnectionString));
+        var system = new LoadedSystem(redis, await redis.ConnectAsync());
         await system.StartInferenceAsync();
         return system;
     }
@@ -104,11 +107,11 @@ public sealed class LoadedSystem : IAsyncDisposable
     /// <summary>Jobs queued and not yet delivered (the group's lag) plus delivered and not finished (pending).</summary>
     public async Task<long> QueueDepthAsync()
     {
-        var groups = await Client.StreamGroupsInfoAsync("mlaspire:jobs");
-        var group = groups.FirstOrDefault(g => g.Name == "workers");
+        var groups = await Client.StreamGroupInfoAsync("mlaspire:jobs");
+        var index = Array.FindIndex(groups, g => g.Name == "workers");
         // Without a known lag (a deleted entry lies ahead of the group), the stream's length: workers delete the entries
         // they acknowledge, so it holds exactly the queued and pending jobs.
-        return group?.Lag is { } lag ? lag + group.Pending : await Client.StreamLengthAsync("mlaspire:jobs");
+        return index >= 0 && groups[index].Lag is { } lag ? lag + groups[index].PendingMessageCount : await Client.StreamLengthAsync("mlaspire:jobs");
     }
 
     /// <summary>Peak RSS in MiB of every process that ran (the largest over restarts of the same name).</summary>
@@ -137,7 +140,7 @@ public sealed class LoadedSystem : IAsyncDisposable
             await process.DisposeAsync();
         }
 
-        await Client.DisposeAsync();
+        await Connection.DisposeAsync();
         await Redis.DisposeAsync();
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using StackExchange.Redis;
 
 namespace MlAspire.Tests.Infrastructure;
 
@@ -23,6 +24,9 @@ public sealed class TestRedis : IAsyncDisposable
     public string Password { get; } = "pw-" + Guid.NewGuid().ToString("N")[..12];
 
     public string ConnectionString => $"127.0.0.1:{Port},password={Password}";
+
+    /// <summary>A multiplexer for the test's own setup and inspection (admin commands allowed: CONFIG, FLUSHALL, SCRIPT).</summary>
+    public Task<ConnectionMultiplexer> ConnectAsync() => ConnectionMultiplexer.ConnectAsync(ConnectionString + ",allowAdmin=true");
 
     public static async Task<TestRedis> StartAsync(bool appendOnly = false)
     {
