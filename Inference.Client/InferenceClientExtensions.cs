@@ -64,8 +64,11 @@ public static class InferenceClientExtensions
                 channel.MaxReceiveMessageSize = current.MaxMessageBytes;
                 if (current.MaxAttempts > 1)
                 {
-                    // A request is kept for its retries only up to the per-call buffer: let that hold the largest one.
+                    // A request is kept for its retries only while it fits the per-call and the channel-wide buffers
+                    // (1 MiB and 16 MiB by default: no batch of ResNet-50 images would ever be retried). The buffer
+                    // holds the serialized request that is sent anyway, only until the call commits.
                     channel.MaxRetryBufferPerCallSize = current.MaxMessageBytes;
+                    channel.MaxRetryBufferSize = 2L * current.MaxMessageBytes;
                     channel.ServiceConfig = new ServiceConfig
                     {
                         MethodConfigs =

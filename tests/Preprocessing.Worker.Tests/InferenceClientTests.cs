@@ -30,10 +30,12 @@ public sealed class InferenceClientTests
         return builder.Build();
     }
 
-    private static ModelInferRequest OneDigit()
+    private static ModelInferRequest OneDigit() => Digits(1);
+
+    private static ModelInferRequest Digits(int count)
     {
-        var input = new ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "FP32", Shape = { 1, 1, 28, 28 } };
-        return new ModelInferRequest { ModelName = "digits", Inputs = { input }, RawInputContents = { ByteString.CopyFrom(new byte[28 * 28 * sizeof(float)]) } };
+        var input = new ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "FP32", Shape = { count, 1, 28, 28 } };
+        return new ModelInferRequest { ModelName = "digits", Inputs = { input }, RawInputContents = { ByteString.CopyFrom(new byte[count * 28 * 28 * sizeof(float)]) } };
     }
 
     [Fact]
@@ -50,6 +52,25 @@ public sealed class InferenceClientTests
 
         Assert.Equal("digits", response.ModelName);
         Assert.Equal(3, inference.State.InferCalls);
+        await host.StopAsync(cts.Token);
+    }
+
+    [Fact]
+    public async Task ARequestOverGrpcsDefaultRetryBufferIsRetriedToo()
+    {
+        // 400 digits are 1.25 MB: over Grpc.Net.Client's default 1 MiB per-call retry buffer.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var inference = await FakeInferenceServer.StartAsync();
+        inference.State.MaxBatchSize = 400;
+        using var host = CreateHost(inference);
+        await host.StartAsync(cts.Token);
+        var client = host.Services.GetRequiredService<GRPCInferenceService.GRPCInferenceServiceClient>();
+        inference.State.FailNext(1);
+
+        var response = await client.ModelInferAsync(Digits(400), cancellationToken: cts.Token);
+
+        Assert.Equal(400, response.Outputs[0].Shape[0]);
+        Assert.Equal(2, inference.State.InferCalls);
         await host.StopAsync(cts.Token);
     }
 
