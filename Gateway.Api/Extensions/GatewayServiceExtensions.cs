@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MlAspire.Gateway.Api.Services;
-using MlAspire.Grpc;
+using MlAspire.Inference.Client;
 using StackExchange.Redis;
 
 namespace MlAspire.Gateway.Api.Extensions;
@@ -13,7 +13,7 @@ internal static class GatewayServiceExtensions
 {
     public const string RateLimitPolicy = "per-api-key";
 
-    /// <summary>Options, Redis ("redis"), the inference channel ("inference"), job services, API keys, rate limits, ProblemDetails, OpenAPI.</summary>
+    /// <summary>Options, Redis ("redis"), the inference client ("inference"), job services, API keys, rate limits, ProblemDetails, OpenAPI.</summary>
     public static IHostApplicationBuilder AddGatewayServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<GatewayOptions>()
@@ -26,7 +26,7 @@ internal static class GatewayServiceExtensions
         // Fail fast while Redis is down: the gateway answers 503 at once instead of holding requests in the library's
         // backlog until they time out. Aspire's defaults keep the multiplexer reconnecting (abortConnect=false).
         builder.AddRedisClient("redis", configureOptions: o => o.BacklogPolicy = BacklogPolicy.FailFast);
-        builder.Services.AddSingleton(services => services.GetRequiredService<IConfiguration>().CreateGrpcChannel("inference"));
+        builder.AddInferenceClient("inference");
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<ApiKeyStore>();

@@ -1,7 +1,7 @@
 using System.Globalization;
+using Grpc.Core;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
-using MlAspire.Grpc;
 using StackExchange.Redis;
 
 namespace MlAspire.Gateway.Api.Services;

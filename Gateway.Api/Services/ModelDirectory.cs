@@ -1,8 +1,8 @@
 using System.Text.Json;
+using Grpc.Core;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using MlAspire.Gateway.Api.Model;
-using MlAspire.Grpc;
 using MlAspire.Inference.Protocol;
 
 namespace MlAspire.Gateway.Api.Services;
@@ -12,7 +12,7 @@ namespace MlAspire.Gateway.Api.Services;
 /// <see cref="GatewayOptions.ModelCacheDuration"/>. Unknown models are cached too (as null), so a flood of requests
 /// for a bad name does not become a flood of gRPC calls.
 /// </summary>
-internal sealed class ModelDirectory(GrpcChannel channel, IMemoryCache cache, IOptions<GatewayOptions> options)
+internal sealed class ModelDirectory(GRPCInferenceService.GRPCInferenceServiceClient client, IMemoryCache cache, IOptions<GatewayOptions> options, TimeProvider time)
 {
     private const string ListKey = "models:index";
     private readonly GatewayOptions _options = options.Value;
@@ -24,8 +24,7 @@ internal sealed class ModelDirectory(GrpcChannel channel, IMemoryCache cache, IO
             return cached;
         }
 
-        var index = await channel.CallInvoker.UnaryAsync(
-            InferenceMethods.RepositoryIndex, new RepositoryIndexRequest(), Call(cancellationToken)).ConfigureAwait(false);
+        var index = await client.RepositoryIndexAsync(new RepositoryIndexRequest(), Call(cancellationToken)).ConfigureAwait(false);
         var list = new ModelList([.. index.Models.Select(m => new ModelSummary(
             m.Name, m.Version, m.State, m.State == "READY", string.IsNullOrEmpty(m.Reason) ? null : m.Reason))]);
         cache.Set(ListKey, list, _options.ModelCacheDuration);
@@ -44,8 +43,7 @@ internal sealed class ModelDirectory(GrpcChannel channel, IMemoryCache cache, IO
         ModelDetails? details;
         try
         {
-            var metadata = await channel.CallInvoker.UnaryAsync(
-                InferenceMethods.ModelMetadata, new ModelMetadataRequest { Name = name }, Call(cancellationToken)).ConfigureAwait(false);
+            var metadata = await client.ModelMetadataAsync(new ModelMetadataRequest { Name = name }, Call(cancellationToken)).ConfigureAwait(false);
             details = ToDetails(metadata);
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
@@ -57,7 +55,8 @@ internal sealed class ModelDirectory(GrpcChannel channel, IMemoryCache cache, IO
         return details;
     }
 
-    private CallOptions Call(CancellationToken cancellationToken) => CallOptions.FromTimeout(_options.InferenceTimeout, cancellationToken);
+    private CallOptions Call(CancellationToken cancellationToken) =>
+        new(deadline: time.GetUtcNow().UtcDateTime + _options.InferenceTimeout, cancellationToken: cancellationToken);
 
     private static ModelDetails ToDetails(ModelMetadataResponse metadata)
     {

@@ -1,15 +1,13 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using MlAspire.Grpc;
+using MlAspire.Inference.Client;
 using MlAspire.Preprocessing.Worker.Services;
 
 namespace MlAspire.Preprocessing.Worker.Extensions;
 
 internal static class WorkerServiceExtensions
 {
-    private const int MaxMessageBytes = 64 << 20;
-
-    /// <summary>Options, the Redis client ("redis"), the inference channel ("inference"), the consume loop, metrics and health checks.</summary>
+    /// <summary>Options, the Redis client ("redis"), the inference client ("inference"), the consume loop, metrics and health checks.</summary>
     public static IHostApplicationBuilder AddWorkerServices(this IHostApplicationBuilder builder)
     {
         if (!BitConverter.IsLittleEndian)
@@ -24,8 +22,7 @@ internal static class WorkerServiceExtensions
         // One IConnectionMultiplexer per process (Aspire.StackExchange.Redis): ConnectionStrings:redis, health check,
         // tracing; Aspire's defaults keep it reconnecting (abortConnect=false) while Redis is down or restarting.
         builder.AddRedisClient("redis");
-        builder.Services.AddSingleton(services => services.GetRequiredService<IConfiguration>().CreateGrpcChannel(
-            "inference", options: new GrpcChannelOptions { MaxReceiveMessageSize = MaxMessageBytes, MaxSendMessageSize = MaxMessageBytes }));
+        builder.AddInferenceClient("inference");
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<WorkerMetrics>();

@@ -5,8 +5,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
-using MlAspire.Grpc;
 using MlAspire.Imaging;
 using MlAspire.Inference.Protocol;
 using MlAspire.Queue;
@@ -23,7 +23,7 @@ namespace MlAspire.Preprocessing.Worker.Services;
 /// </summary>
 internal sealed class JobProcessor(
     IConnectionMultiplexer redis,
-    GrpcChannel channel,
+    GRPCInferenceService.GRPCInferenceServiceClient inference,
     ModelCatalog catalog,
     WorkerMetrics metrics,
     ConsumerState state,
@@ -239,8 +239,8 @@ internal sealed class JobProcessor(
                 try
                 {
                     // No cancellation token: a call in flight at shutdown finishes (bounded by its deadline).
-                    var response = await channel.CallInvoker.UnaryAsync(
-                        InferenceMethods.ModelInfer, request, CallOptions.FromTimeout(_options.InferenceTimeout, CancellationToken.None)).ConfigureAwait(false);
+                    var response = await inference.ModelInferAsync(
+                        request, deadline: time.GetUtcNow().UtcDateTime + _options.InferenceTimeout, cancellationToken: CancellationToken.None).ConfigureAwait(false);
                     var inferenceMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     metrics.InferenceTime.Record(inferenceMs);
                     metrics.BatchSize.Record(ready.Count);

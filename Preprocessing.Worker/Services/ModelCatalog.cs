@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
-using MlAspire.Grpc;
 using MlAspire.Imaging;
 using MlAspire.Inference.Protocol;
 
 namespace MlAspire.Preprocessing.Worker.Services;
 
 /// <summary>Model metadata from the inference service, turned into <see cref="ModelSpec"/>s and cached per model.</summary>
-internal sealed class ModelCatalog(GrpcChannel channel, IOptions<WorkerOptions> options, TimeProvider time)
+internal sealed class ModelCatalog(GRPCInferenceService.GRPCInferenceServiceClient client, IOptions<WorkerOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, (ModelSpec Spec, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
 
@@ -24,10 +24,10 @@ internal sealed class ModelCatalog(GrpcChannel channel, IOptions<WorkerOptions> 
             return cached.Spec;
         }
 
-        var metadata = await channel.CallInvoker.UnaryAsync(
-            InferenceMethods.ModelMetadata,
+        var metadata = await client.ModelMetadataAsync(
             new ModelMetadataRequest { Name = model },
-            CallOptions.FromTimeout(options.Value.InferenceTimeout, cancellationToken)).ConfigureAwait(false);
+            deadline: (now + options.Value.InferenceTimeout).UtcDateTime,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
         var spec = ToSpec(metadata);
         _cache[model] = (spec, now + options.Value.MetadataCacheDuration);
         return spec;

@@ -1,7 +1,7 @@
 namespace MlAspire.ServiceDefaults.Discovery;
 
 /// <summary>Validates one service-discovery value as Aspire injects it: an absolute http(s) URL with a host.</summary>
-public static class ServiceEndpointParser
+internal static class ServiceEndpointParser
 {
     public static bool TryParse(string? value, out Uri? endpoint, out string? error)
     {

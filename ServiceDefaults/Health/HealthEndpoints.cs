@@ -2,9 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
 
 namespace MlAspire.ServiceDefaults.Health;
 
@@ -19,14 +17,6 @@ public static class HealthEndpoints
 
     /// <summary>Tag for checks that say whether the process should be restarted (not whether it can take work).</summary>
     public const string LiveTag = "live";
-
-    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)
-        where TBuilder : IHostApplicationBuilder
-    {
-        builder.Services.AddHealthChecks()
-            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
-        return builder;
-    }
 
     public static WebApplication MapHealthEndpoints(this WebApplication app)
     {

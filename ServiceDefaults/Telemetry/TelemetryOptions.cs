@@ -3,13 +3,17 @@ using System.ComponentModel.DataAnnotations;
 namespace MlAspire.ServiceDefaults.Telemetry;
 
 /// <summary>
-/// The OpenTelemetry settings every service reads, named as the OpenTelemetry environment variables are
-/// (they arrive through configuration, so <c>OTEL_EXPORTER_OTLP_ENDPOINT=...</c> binds here).
+/// The standard OpenTelemetry variables every service honours. The OpenTelemetry SDK reads them itself (from
+/// configuration, so <c>OTEL_EXPORTER_OTLP_ENDPOINT=...</c> arrives the same way); they are bound here only to be
+/// validated at start, with a message naming the key, where the SDK would ignore a bad value or fail later.
 /// Exporters switch on only when <see cref="OTEL_EXPORTER_OTLP_ENDPOINT"/> is set.
 /// </summary>
 #pragma warning disable CA1707 // Property names mirror the standard OTEL_* variable names on purpose.
 public sealed class TelemetryOptions : IValidatableObject
 {
+    /// <summary>Every ActivitySource and Meter of ours: one per component that does I/O, all named <c>MlAspire.*</c>.</summary>
+    public const string OwnSources = "MlAspire.*";
+
     /// <summary>Base URL of the OTLP receiver, e.g. <c>http://localhost:4318</c>. Unset: nothing is exported.</summary>
     [Url]
     public string? OTEL_EXPORTER_OTLP_ENDPOINT { get; set; }

@@ -15,7 +15,8 @@ public sealed class JobTracingTests
         var stopped = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is WorkerTelemetry.Name or "MlAspire.Grpc.Client",
+            // Grpc.Net.Client's own call activity, as ServiceDefaults' GrpcNetClient instrumentation records it.
+            ShouldListenTo = source => source.Name is WorkerTelemetry.Name or "OpenTelemetry.Instrumentation.GrpcNetClient",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
@@ -44,7 +45,7 @@ public sealed class JobTracingTests
         var batch = Assert.Single(stopped, a => a.Source.Name == WorkerTelemetry.Name);
         Assert.Equal(enqueueSpan, batch.ParentSpanId);
         Assert.Equal(ActivityKind.Consumer, batch.Kind);
-        var call = Assert.Single(stopped, a => a.Source.Name == "MlAspire.Grpc.Client");
+        var call = Assert.Single(stopped, a => a.OperationName == "Grpc.Net.Client.GrpcOut");
         Assert.Equal(batch.SpanId, call.ParentSpanId);
     }
 

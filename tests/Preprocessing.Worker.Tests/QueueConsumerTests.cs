@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using MlAspire.Grpc;
+using Grpc.Core;
 using MlAspire.Queue;
 using StackExchange.Redis;
 

@@ -8,6 +8,10 @@ using Polly.Timeout;
 
 namespace MlAspire.ServiceDefaults.Tests;
 
+/// <summary>
+/// The <c>Resilience</c> settings bound onto the standard resilience handler that every HttpClient gets: each test
+/// changes one setting away from its default and sees the handler follow it.
+/// </summary>
 public sealed class ResilienceTests
 {
     private static async Task<(LoopbackApp Server, Func<int> Count)> StartServerAsync(
@@ -44,21 +48,6 @@ public sealed class ResilienceTests
 
         Assert.Equal("ok", body);
         Assert.Equal(3, count());
-    }
-
-    [Fact]
-    public async Task ClientErrorsAreNotRetried()
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var (server, count) = await StartServerAsync(_ => Task.FromResult(Results.StatusCode(400)), cts.Token);
-        await using var _ = server;
-        var (host, client) = await CreateClientAsync(server.Address, new() { ["Resilience:RetryBaseDelay"] = "00:00:00.010" });
-        await using var __ = host;
-
-        using var response = await client.GetAsync("/work", cts.Token);
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(1, count());
     }
 
     [Fact]
@@ -127,5 +116,25 @@ public sealed class ResilienceTests
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(cts.Token));
 
         Assert.Contains("MaxRetryAttempts", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("00:00:20", "00:00:10", "00:01:00", "Resilience:TotalTimeout")]
+    [InlineData("00:00:20", "00:00:30", "00:00:30", "Resilience:BreakerSamplingDuration")]
+    public async Task SettingsTheHandlerWouldRejectFailAtStartNamingTheKeys(string attempt, string total, string sampling, string key)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var builder = LoopbackApp.CreateBuilder(new Dictionary<string, string?>
+        {
+            ["Resilience:AttemptTimeout"] = attempt,
+            ["Resilience:TotalTimeout"] = total,
+            ["Resilience:BreakerSamplingDuration"] = sampling,
+        });
+        builder.AddServiceDefaults();
+        await using var app = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(cts.Token));
+
+        Assert.Contains(key, Assert.Single(ex.Failures), StringComparison.Ordinal);
     }
 }

@@ -130,6 +130,7 @@ public sealed partial class TelemetryTests
         await using var collector = IsPortFree(4318) ? await receiver.StartAsync("http://127.0.0.1:4318", cts.Token) : null;
         await using var service = await StartServiceAsync(new()
         {
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "50",
             ["OTEL_BLRP_SCHEDULE_DELAY"] = "50",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "100",
@@ -139,12 +140,34 @@ public sealed partial class TelemetryTests
         Assert.Equal("pong 1", await client.GetStringAsync("/ping/1", cts.Token));
         await Task.Delay(TimeSpan.FromSeconds(1), cts.Token);
 
-        Assert.Null(service.App.Services.GetService<TracerProvider>());
-        Assert.DoesNotContain(service.App.Services.GetServices<ILoggerProvider>(),
-            p => p.GetType().FullName!.StartsWith("OpenTelemetry", StringComparison.Ordinal));
         Assert.Empty(receiver.Traces);
         Assert.Empty(receiver.Metrics);
         Assert.Empty(receiver.Logs);
+    }
+
+    [Fact]
+    public async Task SpansReachAnOtlpGrpcEndpointWithTheConfiguredHeaders()
+    {
+        // What the Aspire dashboard injects: OTLP over gRPC and an API key header.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var receiver = new OtlpGrpcReceiver();
+        await using var collector = await receiver.StartAsync(cts.Token);
+        await using var service = await StartServiceAsync(new()
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Address.ToString(),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
+            ["OTEL_EXPORTER_OTLP_HEADERS"] = "x-otlp-api-key=dashboard-key",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
+        }, cts.Token);
+        using var client = new HttpClient { BaseAddress = service.Address };
+
+        Assert.Equal("pong 9", await client.GetStringAsync("/ping/9", cts.Token));
+
+        var ping = await EventuallyAsync(
+            () => receiver.Traces.SelectMany(OtlpPayload.ReadSpans).FirstOrDefault(s => s.Name == "GET /ping/{id}"), cts.Token);
+        Assert.Equal("fallback-name", ping.Resource["service.name"]);
+        Assert.NotEmpty(receiver.ApiKeys);
+        Assert.All(receiver.ApiKeys, key => Assert.Equal("dashboard-key", key));
     }
 
     [Theory]

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using MlAspire.Grpc;
+using Grpc.Core;
 
 namespace MlAspire.Tests.Infrastructure;
 
@@ -14,6 +14,9 @@ public sealed class FakeInference
     public int MaxBatchSize { get; set; } = 8;
 
     public StatusCode FailureCode { get; set; } = StatusCode.Unavailable;
+
+    /// <summary>How long each ModelInfer call takes before it answers.</summary>
+    public TimeSpan InferDelay { get; set; } = TimeSpan.Zero;
 
     public ConcurrentQueue<int> BatchSizes { get; } = new();
 

@@ -6,11 +6,10 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using MlAspire.Grpc;
 
 namespace MlAspire.Tests.Infrastructure;
 
-/// <summary>Hosts <see cref="FakeInferenceService"/> on Kestrel, cleartext HTTP/2 on 127.0.0.1:0.</summary>
+/// <summary>Hosts <see cref="FakeInferenceService"/> on Grpc.AspNetCore and Kestrel, cleartext HTTP/2 (h2c) on 127.0.0.1:0.</summary>
 public sealed class FakeInferenceServer : IAsyncDisposable
 {
     private readonly WebApplication _app;

@@ -1,32 +1,33 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
-using MlAspire.Grpc;
+using Grpc.Core;
 using MlAspire.Inference.Protocol;
 
 namespace MlAspire.Tests.Infrastructure;
 
-/// <summary>A small real KServe v2 gRPC service (over libs/Grpc) for gateway- and worker-only tests.</summary>
-internal sealed class FakeInferenceService(FakeInference state) : IGrpcService<FakeInferenceService>
+/// <summary>
+/// A small real KServe v2 gRPC service on Grpc.AspNetCore, deriving from the generated service base, for gateway- and
+/// worker-only tests. What it does is set through <see cref="FakeInference"/>.
+/// </summary>
+internal sealed class FakeInferenceService(FakeInference state) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     private const string Preprocessing =
         """{"width":28,"height":28,"channels":1,"layout":"NCHW","resize":"area","scale":0.00392156862745098,"mean":[0.1307],"std":[0.3081],"invert":false}""";
 
-    public static void BindService(ServiceBinder<FakeInferenceService> binder)
-    {
-        binder.AddUnary(InferenceMethods.ServerReady, (_, _, _) => Task.FromResult(new ServerReadyResponse { Ready = true }));
-        binder.AddUnary(InferenceMethods.RepositoryIndex, (_, _, _) => Task.FromResult(new RepositoryIndexResponse
+    public override Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerReadyResponse { Ready = true });
+
+    public override Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context) =>
+        Task.FromResult(new RepositoryIndexResponse
         {
             Models = { new RepositoryIndexResponse.Types.ModelIndex { Name = "digits", Version = "1", State = "READY" } },
-        }));
-        binder.AddUnary(InferenceMethods.ModelMetadata, (s, request, _) => Task.FromResult(s.Metadata(request)));
-        binder.AddUnary(InferenceMethods.ModelInfer, (s, request, _) => Task.FromResult(s.Infer(request)));
-    }
+        });
 
-    private ModelMetadataResponse Metadata(ModelMetadataRequest request)
+    public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
     {
         if (request.Name != "digits")
         {
-            GrpcThrow.NotFound($"Model '{request.Name}' is not in the repository.");
+            throw new RpcException(new Status(StatusCode.NotFound, $"Model '{request.Name}' is not in the repository."));
         }
 
         var response = new ModelMetadataResponse
@@ -41,21 +42,26 @@ internal sealed class FakeInferenceService(FakeInference state) : IGrpcService<F
         response.Parameters["state"] = new InferParameter { StringParam = "READY" };
         response.Parameters["preprocessing"] = new InferParameter { StringParam = Preprocessing };
         response.Parameters["labels"] = new InferParameter { StringParam = """["0","1","2","3","4","5","6","7","8","9"]""" };
-        return response;
+        return Task.FromResult(response);
     }
 
-    private ModelInferResponse Infer(ModelInferRequest request)
+    public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         state.CountCall();
+        if (state.InferDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(state.InferDelay, context.CancellationToken);
+        }
+
         if (state.ShouldFail())
         {
-            GrpcThrow.Rpc<int>(state.FailureCode, "injected failure");
+            throw new RpcException(new Status(state.FailureCode, "injected failure"));
         }
 
         var rows = (int)request.Inputs[0].Shape[0];
         if (rows > state.MaxBatchSize || request.RawInputContents[0].Length != rows * 28 * 28 * sizeof(float))
         {
-            GrpcThrow.InvalidArgument("bad batch");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "bad batch"));
         }
 
         state.BatchSizes.Enqueue(rows);
