@@ -9,4 +9,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9002, Level = LogLevel.Information, Message = "Sample digit {File} (label {Expected}) classified as {Label}")]
     public static partial void SampleClassified(ILogger logger, string file, string expected, string label);
+
+    [LoggerMessage(EventId = 9003, Level = LogLevel.Information, Message = "All resources are healthy: {Resources} ({Seconds:F1} s after the AppHost started watching)")]
+    public static partial void AllResourcesHealthy(ILogger logger, string resources, double seconds);
 }

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using MlAspire.AppHost;
 
 var builder = DistributedApplication.CreateBuilder(args);
+builder.Services.AddHostedService<ReadinessReport>();
 
 var redisPassword = builder.AddParameter("redis-password", new GenerateParameterDefault { Special = false }, secret: true);
 
