@@ -116,6 +116,28 @@ public sealed partial class RunModeTests(RunningSystem system)
             $"expected one root span, from the gateway; got: {string.Join(", ", roots.Select(r => $"{r.Service}/{r.Name}"))}");
     }
 
+    [SkippableFact]
+    public async Task TheGatewaysClassifyASampleDigitCommandReportsTheLabelTheSystemAnswered()
+    {
+        Skip.If(system.SkipReason is not null, system.SkipReason);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var gateway = system.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "gateway");
+        var commands = system.App.Services.GetRequiredService<ResourceCommandService>();
+
+        // The command walks the held-out set in order (000_4.png, 001_9.png, ...); the model gets these two right.
+        var results = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var result = await commands.ExecuteCommandAsync(gateway, "classify-sample", timeout.Token);
+            Assert.True(result.Success, result.Message);
+            results.Add(result.Message ?? "");
+        }
+
+        Assert.Matches(@"^\d{3}_(\d)\.png \(a \1\) classified as \1$", results[0]);
+        Assert.Matches(@"^\d{3}_(\d)\.png \(a \1\) classified as \1$", results[1]);
+        Assert.NotEqual(results[0], results[1]);
+    }
+
     internal static async Task<HttpResponseMessage> ClassifyAsync(HttpClient http, string png, string? traceParent, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/models/digits:classify", UriKind.Relative))
