@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# AppHost start-up time: from launching `dotnet run --no-build --project AppHost` (everything prebuilt,
-# AppHost:BuildProjects=false) until the dashboard's /api/resources reports every replica healthy
-# (Redis, Inference.Service, 2x Preprocessing.Worker, Gateway.Api). Baseline, in the same run: starting
-# Inference.Service alone (`dotnet <dll>`) until its /health answers 200. Runs are interleaved
-# (baseline, AppHost, baseline, AppHost, ...); prints every run, the medians and the ratio.
+# AppHost start-up time: from launching `dotnet run --no-build --project AppHost --launch-profile http`
+# (everything prebuilt; Aspire's DCP and dashboard, Redis as the local redis-server) until the AppHost prints
+# "All resources are healthy" (Redis, Inference.Service, 2x Preprocessing.Worker, Gateway.Api all Running and
+# healthy, as Aspire's health checks see them). Baseline, in the same run: starting Inference.Service alone
+# (`dotnet <dll>`) until its /health answers 200. Runs are interleaved (baseline, AppHost, baseline, AppHost, ...);
+# prints every run, the medians and the ratio. Each AppHost run is stopped with SIGTERM and must leave no
+# redis-server or service process of its own behind.
 #
 #   bench/apphost-startup.sh [runs=3]
 set -euo pipefail
@@ -54,26 +56,42 @@ run_baseline() {
 }
 
 run_apphost() {
-    local i="$1" start pid url base jar="$out/cookies-$i.txt"
+    local i="$1" start pid state="$out/state-$i"
     start="$(now_ms)"
-    dotnet run --no-build --project AppHost -- --AppHost:BuildProjects=false >"$out/apphost-$i.log" 2>&1 &
+    dotnet run --no-build --project AppHost --launch-profile http -- --AppHost:StateDirectory="$state" >"$out/apphost-$i.log" 2>&1 &
     pid=$!
-    until url="$(grep -m1 -o 'Dashboard: http[^[:space:]]*' "$out/apphost-$i.log" | cut -d' ' -f2)" && [ -n "$url" ]; do
-        kill -0 "$pid" 2>/dev/null || { log "AppHost exited; see $out/apphost-$i.log"; exit 1; }
-        sleep 0.05
-    done
-    base="${url%%/login*}"
-    curl -fs -c "$jar" -o /dev/null "$url"
-    until curl -fs -b "$jar" "$base/api/resources" | /usr/bin/python3 -c \
-        'import json,sys; r=json.load(sys.stdin); sys.exit(0 if r and all(x["healthy"] for x in r) else 1)' 2>/dev/null; do
+    until grep -q 'All resources are healthy' "$out/apphost-$i.log"; do
         kill -0 "$pid" 2>/dev/null || { log "AppHost exited; see $out/apphost-$i.log"; exit 1; }
         [ $(( $(now_ms) - start )) -lt 300000 ] || { log "AppHost timed out"; stop_tree "$pid"; exit 1; }
-        sleep 0.1
+        sleep 0.05
     done
     echo $(( $(now_ms) - start ))
-    curl -fs -b "$jar" "$base/api/resources" >"$out/resources-$i.json"
-    stop_tree "$pid"
+    # What this run started: `dotnet run`, the AppHost below it, and DCP (detached; it watches the AppHost with
+    # --monitor <pid>) with everything below it. SIGTERM to `dotnet run` must stop all of it.
+    local apphost_pid dcp tree
+    apphost_pid="$(pgrep -P "$pid" | head -1)"
+    dcp="$(pgrep -f -- "--monitor $apphost_pid\b" || true)"
+    tree="$(descendants "$pid" $dcp)"
+    kill -TERM "$pid"
+    wait "$pid" 2>/dev/null || true
+    for _ in $(seq 150); do [ -z "$(running $tree)" ] && break; sleep 0.1; done
+    [ -z "$(running $tree)" ] || { log "run $i left processes behind: $(running $tree)"; exit 1; }
 }
+
+# The given processes and all below them.
+descendants() {
+    local all frontier next
+    all="$*"; frontier="$*"
+    while [ -n "$frontier" ]; do
+        next=""
+        for p in $frontier; do next="$next $(pgrep -P "$p" || true)"; done
+        frontier="$(echo $next)"; all="$all $frontier"
+    done
+    echo $all
+}
+
+# Those of the given processes still running (zombies excluded).
+running() { for p in "$@"; do ps -o stat= -p "$p" 2>/dev/null | grep -qv '^Z' && printf '%s ' "$p"; done; true; }
 
 baseline=(); apphost=()
 for i in $(seq "$runs"); do
