@@ -21,15 +21,30 @@ public static class PublishingBuilderExtensions
         builder.Services.AddSingleton<IValidateOptions<ContainerImageOptions>, ContainerImageOptionsValidator>();
 
         var appHostDirectory = builder.AppHostDirectory;
-        builder.Pipeline.AddStep(ContainerPublishingSteps.BuildContext, context => ContainerPublishingSteps.WriteBuildContextAsync(context, appHostDirectory),
+        builder.Pipeline.AddStep(ContainerPublishingSteps.BuildContext, ExitCodeOnFailure(context => ContainerPublishingSteps.WriteBuildContextAsync(context, appHostDirectory)),
             dependsOn: ContainerPublishingSteps.AspireManifest, requiredBy: WellKnownPipelineSteps.Publish);
         // The Kubernetes and compose steps follow the build-context step, which checks the output folder first.
-        builder.Pipeline.AddStep(ContainerPublishingSteps.Kubernetes, ContainerPublishingSteps.WriteKubernetesAsync,
+        builder.Pipeline.AddStep(ContainerPublishingSteps.Kubernetes, ExitCodeOnFailure(ContainerPublishingSteps.WriteKubernetesAsync),
             dependsOn: ContainerPublishingSteps.BuildContext, requiredBy: WellKnownPipelineSteps.Publish);
-        builder.Pipeline.AddStep(ContainerPublishingSteps.Compose, ContainerPublishingSteps.WriteComposeAsync,
+        builder.Pipeline.AddStep(ContainerPublishingSteps.Compose, ExitCodeOnFailure(ContainerPublishingSteps.WriteComposeAsync),
             dependsOn: ContainerPublishingSteps.BuildContext, requiredBy: WellKnownPipelineSteps.Publish);
-        builder.Pipeline.AddStep(ContainerPublishingSteps.Images, ContainerPublishingSteps.BuildImagesAsync,
+        builder.Pipeline.AddStep(ContainerPublishingSteps.Images, ExitCodeOnFailure(ContainerPublishingSteps.BuildImagesAsync),
             dependsOn: new[] { ContainerPublishingSteps.Kubernetes, ContainerPublishingSteps.Compose }, requiredBy: WellKnownPipelineSteps.Publish);
         return builder;
     }
+
+    /// <summary>Aspire 13.6 logs a failed step and stops, but <c>dotnet run --project AppHost -- --operation publish</c>
+    /// still exits 0; a failed step of ours makes the process exit 1, so scripts and CI see the failure.</summary>
+    private static Func<PipelineStepContext, Task> ExitCodeOnFailure(Func<PipelineStepContext, Task> step) => async context =>
+    {
+        try
+        {
+            await step(context).ConfigureAwait(false);
+        }
+        catch
+        {
+            Environment.ExitCode = 1;
+            throw;
+        }
+    };
 }
