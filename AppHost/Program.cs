@@ -1,21 +1,34 @@
 using MlAspire.AppHost;
-using MlAspire.Hosting;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var redisPassword = builder.AddParameter("redis-password", secret: true, new GenerateParameterDefault { Special = false });
+var redisPassword = builder.AddParameter("redis-password", new GenerateParameterDefault { Special = false }, secret: true);
 
-var redis = builder.AddRedis("redis").WithPassword(redisPassword).WithDataVolume().WithAppendOnlyPersistence();
+var redis = builder.AddRedis("redis", password: redisPassword)
+    .WithAppendOnlyPersistence()
+    .RunAsLocalRedisServer();
 
-var inference = builder.AddProject("inference", "../Inference.Service/Inference.Service.csproj")
-    .WithHealthEndpoint().WithGrpcEndpoint().WithGpu(1).WithOnnxRuntimeImage();
+var inference = builder.AddProject<Projects.Inference_Service>("inference")
+    .WithHttpEndpoint(name: "http")
+    .WithHttp2Endpoint("grpc")
+    .WithKestrelEndpoints()
+    .WithHttpHealthCheck("/health", endpointName: "http");
 
-builder.AddProject("preprocessing", "../Preprocessing.Worker/Preprocessing.Worker.csproj")
-    .WithHealthEndpoint().WithReplicas(2).WithDependency(redis).WithDependency(inference).WithImagingImage();
+builder.AddProject<Projects.Preprocessing_Worker>("preprocessing")
+    .WithReplicas(2)
+    .WithHttpEndpoint(name: "http")
+    .WithHttpHealthCheck("/health")
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(inference).WaitFor(inference);
 
-builder.AddProject("gateway", "../Gateway.Api/Gateway.Api.csproj")
-    .WithHealthEndpoint().WithExternalHttpEndpoints().WithDependency(redis).WithDependency(inference);
+builder.AddProject<Projects.Gateway_Api>("gateway")
+    .WithHttpEndpoint(name: "http")
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health")
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(inference).WaitFor(inference)
+    .WithOpenApiLink()
+    .WithClassifySampleCommand()
+    .WithUrlLoggedWhenHealthy();
 
-// Disposing flushes the console log before the process exits.
-await using var app = builder.Build();
-await app.RunAsync();
+builder.Build().Run();
