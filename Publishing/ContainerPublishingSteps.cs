@@ -33,7 +33,7 @@ internal static class ContainerPublishingSteps
         var (deployed, output, _) = await PrepareAsync(context, reportLeftOutVariables: true).ConfigureAwait(false);
         var projects = deployed.Where(r => r.IsProject).ToList();
         var sourceRoot = BuildContextWriter.FindSourceRoot(appHostDirectory);
-        ThrowIfUnsafeOutput(output, sourceRoot, projects);
+        ThrowIfUnsafeOutput(output, sourceRoot, appHostDirectory, projects);
 
         // Evaluate before writing anything, so a broken project leaves no half-written folder.
         var assemblyNames = await Task.WhenAll(projects.Select(p => BuildContextWriter.EvaluateAssemblyNameAsync(p.ProjectPath!, context.CancellationToken))).ConfigureAwait(false);
@@ -168,7 +168,7 @@ internal static class ContainerPublishingSteps
 
     /// <summary>Publishing replaces <c>src/</c> and <c>docker/</c> in the output folder, so it must not be a folder
     /// with sources in it (e.g. <c>--output-path .</c>) nor an earlier non-publish folder that has them.</summary>
-    private static void ThrowIfUnsafeOutput(string outputDirectory, string sourceRoot, IReadOnlyList<DeployedResource> projects)
+    private static void ThrowIfUnsafeOutput(string outputDirectory, string sourceRoot, string appHostDirectory, IReadOnlyList<DeployedResource> projects)
     {
         if (File.Exists(outputDirectory))
         {
@@ -186,11 +186,14 @@ internal static class ContainerPublishingSteps
             }
         }
 
-        // Inside a project folder the output would be copied into its own build context.
-        if (projectFolders.FirstOrDefault(f => output.StartsWith(f, StringComparison.Ordinal)) is { } project)
+        // Inside a project folder the output would be copied into its own build context; inside the AppHost's
+        // (where `aspire publish` without -o writes, and where `dotnet run` resolves a relative --output-path) the
+        // copied sources would be compiled into the AppHost.
+        if (projectFolders.Append(WithSeparator(appHostDirectory)).FirstOrDefault(f => output.StartsWith(f, StringComparison.Ordinal)) is { } project)
         {
             throw new DistributedApplicationException(
-                $"The output path '{outputDirectory}' lies inside the project folder '{project.TrimEnd(Path.DirectorySeparatorChar)}'; publish into a folder of its own (e.g. ./deploy).");
+                $"The output path '{outputDirectory}' lies inside the project folder '{project.TrimEnd(Path.DirectorySeparatorChar)}'; publish into a folder of its own"
+                + " (e.g. `aspire publish -o ./deploy`, or `--output-path ../deploy` with `dotnet run --project AppHost`, whose relative paths start in the AppHost folder).");
         }
 
         if (Directory.Exists(outputDirectory) && !File.Exists(Path.Combine(outputDirectory, MarkerFile))

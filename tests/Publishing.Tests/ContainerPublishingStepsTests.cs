@@ -24,24 +24,24 @@ public sealed class ContainerPublishingStepsTests : IDisposable
         var region = builder.AddParameter("region");
         var cachePassword = builder.AddParameter("cache-password", secret: true);
         var cache = builder.AddRedis("cache").WithPassword(cachePassword).WithDataVolume();
-        var model = builder.AddProject("model", "model/model.csproj")
+        var model = builder.AddProject("model", "../model/model.csproj")
             .WithHttpEndpoint(name: "http").WithEndpoint("grpc", e => { e.UriScheme = "http"; e.Transport = "http2"; })
             .WithHttpHealthCheck("/health").WithServiceDefaultsProbes().WithGpu(2)
             .WithDockerfileOptions(image =>
             {
-                image.CopyFile("models", "/app/models");
-                image.CopyGpuFile("native/libfake_cuda.so", "/app/libfake_cuda.so");
+                image.CopyFile("../models", "/app/models");
+                image.CopyGpuFile("../native/libfake_cuda.so", "/app/libfake_cuda.so");
                 image.KeepOnlyInGpuImage("runtimes/linux-x64/native/libfake_cuda_provider.so");
                 image.AptPackages.Add("libfoo1");
                 image.Environment["Model__Repository"] = "/app/models";
             });
-        builder.AddProject("worker", "worker/worker.csproj")
+        builder.AddProject("worker", "../worker/worker.csproj")
             .WithHttpEndpoint(name: "http").WithHttpHealthCheck("/health").WithServiceDefaultsProbes().WithReplicas(3)
             .WithReference(cache).WaitFor(cache).WithReference(model).WaitFor(model)
             .WithEnvironment("API_KEY", apiKey).WithEnvironment("REGION", region)
             .WithEnvironment("MODEL_URL", ReferenceExpression.Create($"grpc={model.GetEndpoint("grpc")};key={apiKey.Resource}"))
             .WithAutoscalingMetric("queue_lag", 20);
-        builder.AddProject("api", "api/api.csproj")
+        builder.AddProject("api", "../api/api.csproj")
             .WithHttpEndpoint(name: "http").WithExternalHttpEndpoints().WithHttpHealthCheck("/health").WithServiceDefaultsProbes().WithReference(model);
         extra?.Invoke(builder);
         builder.AddKubernetesAndComposePublishing();
@@ -286,7 +286,7 @@ public sealed class ContainerPublishingStepsTests : IDisposable
     public async Task AMissingImageFileIsReportedByName()
     {
         var builder = CreateApp(extra: b => b.CreateResourceBuilder((ProjectResource)b.Resources.Single(r => r.Name == "api"))
-            .WithDockerfileOptions(o => o.CopyFile("native/missing.so", "/app/missing.so")));
+            .WithDockerfileOptions(o => o.CopyFile("../native/missing.so", "/app/missing.so")));
 
         var error = await Assert.ThrowsAsync<DistributedApplicationException>(() => PublishAsync(builder));
         Assert.Contains("missing.so", error.Message, StringComparison.Ordinal);
@@ -301,6 +301,17 @@ public sealed class ContainerPublishingStepsTests : IDisposable
         Assert.Contains("contains the sources", error.Message, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_tree.Root, "lib", "Thing.cs")));
         Assert.False(Directory.Exists(Path.Combine(_tree.Root, "kubernetes")));
+    }
+
+    [Fact]
+    public async Task AnOutputFolderInsideTheAppHostFolderIsRefused()
+    {
+        var output = Path.Combine(_tree.AppHostDirectory, "aspire-output");
+
+        var error = await Assert.ThrowsAsync<DistributedApplicationException>(() => PublishAsync(CreateApp(output)));
+
+        Assert.Contains("lies inside the project folder", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(output, "src")));
     }
 
     [Fact]

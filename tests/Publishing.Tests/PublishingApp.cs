@@ -10,8 +10,10 @@ internal sealed class PublishingApp : IDisposable
 {
     private PublishingApp(string root) => Root = root;
 
-    /// <summary>The AppHost folder (and source root: it holds global.json).</summary>
+    /// <summary>The source root (it holds global.json); the AppHost folder is <see cref="AppHostDirectory"/> in it.</summary>
     public string Root { get; }
+
+    public string AppHostDirectory => Path.Combine(Root, "apphost");
 
     public string Output => Path.Combine(Root, "publish-out");
 
@@ -19,6 +21,7 @@ internal sealed class PublishingApp : IDisposable
     {
         var app = new PublishingApp(Directory.CreateTempSubdirectory("mlaspire-publishing-tests-").FullName);
         app.Write("global.json", "{}");
+        app.Write("apphost/apphost.txt", "the AppHost folder of the test app");
         app.Write("Directory.Build.props", "<Project><PropertyGroup><AssemblyName>Test.$(MSBuildProjectName)</AssemblyName></PropertyGroup></Project>");
         app.Write("lib/lib.csproj", """<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>""");
         app.Write("lib/Thing.cs", "namespace Lib; public static class Thing { }");
@@ -51,7 +54,7 @@ internal sealed class PublishingApp : IDisposable
         DistributedApplication.CreateBuilder(new DistributedApplicationOptions
         {
             Args = ["--operation", "publish", "--step", "publish", "--output-path", output ?? Output, .. args],
-            ProjectDirectory = Root,
+            ProjectDirectory = AppHostDirectory,
             DisableDashboard = true,
         });
 
