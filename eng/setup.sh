@@ -22,7 +22,7 @@ as_root() {
 # python3-protobuf: gRPC interop peer; python3-grpc-tools: protoc for the interop peer's stubs (generated
 # at test time); nghttp2-client: h2load for benchmarks; imagemagick: reference decoder for image tests;
 # python3-jsonschema: validates the published Aspire manifest; chromium: headless browser for the dashboard's
-# browser test (driven by playwright-core, below).
+# browser test (driven by Microsoft.Playwright from NuGet; Playwright's own browser download is never used).
 apt_packages=(redis-server redis-tools libturbojpeg0 libspng0 python3-grpcio python3-protobuf python3-grpc-tools
               nghttp2-client imagemagick ca-certificates python3-jsonschema chromium)
 if [ "${MLASPIRE_SKIP_APT:-0}" != "1" ]; then
@@ -53,15 +53,6 @@ if [ ! -f "$ort_dir/libonnxruntime.so.1" ]; then
     rm -rf "$tmp"; trap - EXIT
 else
     log "ONNX Runtime $ort_version present in $ort_dir"
-fi
-
-# --- Dashboard browser test driver (playwright-core from npm; uses Debian's chromium, downloads no browser) ---
-browser_tests="$repo_root/tests/Dashboard.Browser"
-if [ ! -d "$browser_tests/node_modules/playwright-core" ]; then
-    log "installing playwright-core for the dashboard browser test"
-    (cd "$browser_tests" && npm ci --no-audit --no-fund --silent)
-else
-    log "playwright-core present in $browser_tests/node_modules"
 fi
 
 # --- Kubernetes schema validator (tests/KubernetesValidation: npm kubernetes-models + js-yaml) -------
