@@ -21,6 +21,11 @@ internal static class AppHostRunner
     public static TemporaryFile TemporaryManifestAtRoot() =>
         new(Path.Combine(RepoRoot, $"aspire-manifest.{Guid.NewGuid():N}.tmp.json"));
 
+    /// <summary>The AppHost's own build output (with its deps.json and runtimeconfig), in this test assembly's
+    /// configuration; the copy beside the tests runs against the test project's dependency graph instead.</summary>
+    public static string AppHostAssembly { get; } =
+        Path.Combine(RepoRoot, "AppHost", "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "MlAspire.AppHost.dll");
+
     /// <summary>Runs the built AppHost with <c>dotnet</c>.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAppHostAsync(string workingDirectory, CancellationToken cancellationToken, params string[] args)
     {
@@ -30,7 +35,7 @@ internal static class AppHostRunner
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        info.ArgumentList.Add(typeof(Program).Assembly.Location);
+        info.ArgumentList.Add(AppHostAssembly);
         foreach (var argument in args)
         {
             info.ArgumentList.Add(argument);
