@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds every service image with `publish --build` on the local stand-in base images and prints each image's
+# Builds every service image with the AppHost's publish steps (ContainerImages:Build=true) on the local stand-in base images and prints each image's
 # size against the base it starts from (the baseline measured in the same run). Needs a running Docker engine,
 # root and debootstrap (see tests/AppHost.Tests/Containers/build-local-base-images.sh).
 #   bench/container-image-sizes.sh [tag]      (default tag: bench); images are left for inspection:
@@ -12,9 +12,10 @@ trap 'rm -rf "$out"' EXIT
 
 bash "$repo_root/tests/AppHost.Tests/Containers/build-local-base-images.sh"
 start=$(date +%s)
-dotnet run --project "$repo_root/AppHost" -- publish --output-path "$out" --build --tag "$tag" \
-    --build-arg SDK_IMAGE=mlaspire-local/sdk:10.0 --build-arg BASE_IMAGE=mlaspire-local/aspnet:10.0 >/dev/null
-echo "publish --build: $(( $(date +%s) - start )) s"
+dotnet run --project "$repo_root/AppHost" -- --operation publish --step publish --output-path "$out" \
+    --ContainerImages:Build=true --ContainerImages:Tag="$tag" \
+    --ContainerImages:BuildArgs:SDK_IMAGE=mlaspire-local/sdk:10.0 --ContainerImages:BuildArgs:BASE_IMAGE=mlaspire-local/aspnet:10.0 >/dev/null
+echo "publish with ContainerImages:Build: $(( $(date +%s) - start )) s"
 
 base=$(docker image inspect -f '{{.Size}}' mlaspire-local/aspnet:10.0)
 printf '%-28s %10s %10s %8s\n' image MB "+MB" "x base"

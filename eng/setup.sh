@@ -46,7 +46,7 @@ else
 fi
 
 # --- Docker engine (CI only: container builds and the container end-to-end test) ----------------
-# docker.io + docker-compose run the images `publish --build` makes; debootstrap builds the local base
+# docker.io + docker-compose run the images publishing builds (ContainerImages:Build); debootstrap builds the local base
 # image (no image registry is reachable). Where the engine cannot start (no privileges, cgroups or
 # overlayfs) this only logs why; the end-to-end test then says so and returns.
 if [ "${CI:-}" = "true" ] && [ "${MLASPIRE_SKIP_DOCKER:-0}" != "1" ]; then

@@ -1,46 +1,22 @@
 using System.Text.Json.Nodes;
-using MlAspire.Tests.Publishing;
+using MlAspire.Publishing.Tests;
 using Xunit.Abstractions;
 
 namespace MlAspire.AppHost.Tests;
 
-/// <summary>The AppHost's <c>publish</c> verb on the real topology: the Kubernetes objects validate against the
-/// official schemas (npm kubernetes-models), every overlay renders with <c>kubectl kustomize</c>, and the
-/// rendered objects carry replicas, probes, GPU limits, secret references and restricted pods.</summary>
-public sealed class PublishTests(ITestOutputHelper log) : IAsyncLifetime
+/// <summary>The real AppHost published as a user does (<c>--operation publish --step publish --output-path</c>, a
+/// child process): every Kubernetes object validates against the official schemas (npm kubernetes-models), every
+/// overlay renders with <c>kubectl kustomize</c>, the rendered objects carry replicas, probes, GPU limits, secret
+/// references, the worker's autoscaler and restricted pods, and compose validates with <c>docker compose config</c>
+/// where it is installed.</summary>
+public sealed class PublishTests(PublishedAppHost published, ITestOutputHelper log) : IClassFixture<PublishedAppHost>
 {
-    private static readonly string s_secret = "redis-secret-" + Guid.NewGuid().ToString("N");
-    private readonly string _output = Path.Combine(Path.GetTempPath(), "mlaspire-publish-tests-" + Guid.NewGuid().ToString("N"));
-
     private static string ValidationFolder => Path.Combine(AppHostRunner.RepoRoot, "tests", "KubernetesValidation");
 
-    public async Task InitializeAsync()
-    {
-        await PublishInProcessAsync(_output, "--Parameters:redis-password=" + s_secret);
-    }
-
-    public Task DisposeAsync()
-    {
-        if (Directory.Exists(_output))
-        {
-            Directory.Delete(_output, recursive: true);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    private static async Task PublishInProcessAsync(string output, params string[] extraArgs)
-    {
-        var entryPoint = typeof(Program).Assembly.EntryPoint!;
-        string[] args = ["publish", "--output-path", output, .. extraArgs];
-        if (entryPoint.Invoke(null, [args]) is Task task)
-        {
-            await task.WaitAsync(TimeSpan.FromSeconds(120));
-        }
-    }
+    private string Output => published.Output;
 
     /// <summary>kubectl kustomize output for base, dev and prod; the test is reported skipped when kubectl is absent.</summary>
-    private static async Task<Dictionary<string, string>> RenderAsync(string output, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, string>> RenderAsync(CancellationToken cancellationToken)
     {
         var kubectl = ExternalTool.Find("kubectl");
         Skip.If(kubectl is null, "kustomize rendering needs kubectl on PATH; install it to run this check.");
@@ -48,7 +24,7 @@ public sealed class PublishTests(ITestOutputHelper log) : IAsyncLifetime
         var rendered = new Dictionary<string, string>();
         foreach (var target in new[] { "base", "overlays/dev", "overlays/prod" })
         {
-            var (exitCode, stdout, stderr) = await ExternalTool.RunAsync(kubectl!, ["kustomize", Path.Combine(output, "kubernetes", target)], cancellationToken);
+            var (exitCode, stdout, stderr) = await ExternalTool.RunAsync(kubectl!, ["kustomize", Path.Combine(Output, "kubernetes", target)], cancellationToken);
             Assert.True(exitCode == 0, $"kubectl kustomize {target} failed: {stderr}");
             rendered[target] = stdout;
         }
@@ -71,11 +47,11 @@ public sealed class PublishTests(ITestOutputHelper log) : IAsyncLifetime
     public async Task EveryGeneratedKubernetesObjectValidatesAgainstTheOfficialSchemas()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var files = Directory.EnumerateFiles(Path.Combine(_output, "kubernetes"), "*.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        var files = Directory.EnumerateFiles(Path.Combine(Output, "kubernetes"), "*.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
 
         var summary = await ValidateAsync(files, null, timeout.Token);
 
-        // Base: Redis 2 (StatefulSet, Service), inference 4 (ConfigMap, Deployment, Service, headless Service),
+        // Base: redis 2 (StatefulSet, Service), inference 4 (ConfigMap, Deployment, Service, headless Service),
         // preprocessing 4 (ConfigMap, Deployment, Service, HPA), gateway 3; plus the prod Ingress.
         Assert.Contains("validated 14 objects, 0 errors", summary, StringComparison.Ordinal);
     }
@@ -97,7 +73,7 @@ public sealed class PublishTests(ITestOutputHelper log) : IAsyncLifetime
     public async Task EveryOverlayRendersAndItsObjectsValidate()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var rendered = await RenderAsync(_output, timeout.Token);
+        var rendered = await RenderAsync(timeout.Token);
 
         foreach (var (target, yaml) in rendered)
         {
@@ -109,14 +85,14 @@ public sealed class PublishTests(ITestOutputHelper log) : IAsyncLifetime
     }
 
     [SkippableFact]
-    public async Task RenderedObjectsCarryReplicasProbesGpuLimitsSecretsAndRestrictedPods()
+    public async Task RenderedObjectsCarryReplicasProbesGpuLimitsSecretsAutoscalingAndRestrictedPods()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var rendered = await RenderAsync(_output, timeout.Token);
+        var rendered = await RenderAsync(timeout.Token);
 
         foreach (var (target, yaml) in rendered)
         {
-            Assert.DoesNotContain(s_secret, yaml, StringComparison.Ordinal);
+            Assert.DoesNotContain(published.Secret, yaml, StringComparison.Ordinal);
             var objects = YamlDocuments.Load(yaml);
             var secret = objects.Single(o => (string?)o["kind"] == "Secret");
             var secretName = (string)secret["metadata"]!["name"]!;
@@ -149,6 +125,11 @@ public sealed class PublishTests(ITestOutputHelper log) : IAsyncLifetime
                     {
                         Assert.Equal("/health", (string?)container["readinessProbe"]!["httpGet"]!["path"]);
                         Assert.Equal("/alive", (string?)container["livenessProbe"]!["httpGet"]!["path"]);
+                        Assert.Equal("/alive", (string?)container["startupProbe"]!["httpGet"]!["path"]);
+                    }
+                    else
+                    {
+                        Assert.Contains("redis-cli ping", (string?)container["readinessProbe"]!["exec"]!["command"]![2], StringComparison.Ordinal);
                     }
                 }
             }
@@ -168,6 +149,12 @@ public sealed class PublishTests(ITestOutputHelper log) : IAsyncLifetime
             Assert.All(backends, b => Assert.Equal("gateway", b));
             Assert.Equal(target == "overlays/prod", backends.Count > 0);
 
+            var hpa = objects.Single(o => (string?)o["kind"] == "HorizontalPodAutoscaler");
+            Assert.Equal("preprocessing", (string?)hpa["spec"]!["scaleTargetRef"]!["name"]);
+            Assert.Equal(
+                ["cpu", "mlaspire_worker_queue_lag"],
+                hpa["spec"]!["metrics"]!.AsArray().Select(m => (string?)(m!["resource"]?["name"] ?? m["external"]!["metric"]!["name"])));
+
             var byName = objects.Where(o => (string?)o["kind"] is "Deployment" or "StatefulSet").ToDictionary(o => (string)o["metadata"]!["name"]!);
             string Replicas(string name) => (string)byName[name]["spec"]!["replicas"]!;
             JsonNode Container(string name) => byName[name]["spec"]!["template"]!["spec"]!["containers"]![0]!;
@@ -177,7 +164,7 @@ public sealed class PublishTests(ITestOutputHelper log) : IAsyncLifetime
             Assert.Equal("redis:6379,password=$(PARAMETER_REDIS_PASSWORD)", (string?)gatewayEnv.Single(e => (string?)e!["name"] == "ConnectionStrings__redis")!["value"]);
             Assert.Equal("redis-password", (string?)gatewayEnv.Single(e => (string?)e!["name"] == "PARAMETER_REDIS_PASSWORD")!["valueFrom"]!["secretKeyRef"]!["key"]);
             var gatewayConfig = objects.Single(o => (string?)o["kind"] == "ConfigMap" && (string?)o["metadata"]!["name"] == "gateway-env")["data"]!;
-            Assert.Equal("http://inference:8081", (string?)gatewayConfig["services__inference__grpc__0"]);
+            Assert.Equal("http://inference:8000", (string?)gatewayConfig["services__inference__grpc__0"]);
             Assert.Equal("gateway", (string?)gatewayConfig["OTEL_SERVICE_NAME"]);
 
             switch (target)
@@ -186,7 +173,6 @@ public sealed class PublishTests(ITestOutputHelper log) : IAsyncLifetime
                     Assert.Equal(("2", "1", "1"), (Replicas("preprocessing"), Replicas("gateway"), Replicas("inference")));
                     Assert.Equal("1", gpuLimit);
                     Assert.Equal("mlaspire/inference:latest", Image("inference"));
-                    Assert.Contains(objects, o => (string?)o["kind"] == "HorizontalPodAutoscaler" && (string?)o["metadata"]!["name"] == "preprocessing");
                     Assert.Contains(objects, o => (string?)o["kind"] == "Service" && (string?)o["metadata"]!["name"] == "inference-headless");
                     Assert.Equal("1Gi", (string?)byName["redis"]["spec"]!["volumeClaimTemplates"]![0]!["spec"]!["resources"]!["requests"]!["storage"]);
                     break;
@@ -200,8 +186,6 @@ public sealed class PublishTests(ITestOutputHelper log) : IAsyncLifetime
                     Assert.Equal("1", gpuLimit);
                     Assert.Equal("registry.example.com/mlaspire/inference-gpu:1.0.0", Image("inference"));
                     Assert.Equal("registry.example.com/mlaspire/gateway:1.0.0", Image("gateway"));
-                    var ingress = objects.Single(o => (string?)o["kind"] == "Ingress");
-                    Assert.Equal("gateway", (string?)ingress["spec"]!["rules"]![0]!["http"]!["paths"]![0]!["backend"]!["service"]!["name"]);
                     break;
             }
         }
@@ -212,7 +196,7 @@ public sealed class PublishTests(ITestOutputHelper log) : IAsyncLifetime
     [Fact]
     public void OverlaysReferOnlyToWhatTheBaseDefines()
     {
-        var kubernetes = Path.Combine(_output, "kubernetes");
+        var kubernetes = Path.Combine(Output, "kubernetes");
         var baseKustomization = YamlDocuments.LoadFile(Path.Combine(kubernetes, "base", "kustomization.yaml")).Single();
         var baseObjects = baseKustomization["resources"]!.AsArray()
             .SelectMany(r => YamlDocuments.LoadFile(Path.Combine(kubernetes, "base", (string)r!))).ToList();
@@ -254,83 +238,94 @@ public sealed class PublishTests(ITestOutputHelper log) : IAsyncLifetime
     [Fact]
     public async Task NoParameterValueIsWrittenAnywhere()
     {
-        foreach (var file in Directory.EnumerateFiles(_output, "*", SearchOption.AllDirectories).Where(f => !f.Contains("/src/", StringComparison.Ordinal)))
+        foreach (var file in Directory.EnumerateFiles(Output, "*", SearchOption.AllDirectories).Where(f => !f.Contains("/src/", StringComparison.Ordinal)))
         {
-            Assert.DoesNotContain(s_secret, await File.ReadAllTextAsync(file), StringComparison.Ordinal);
+            Assert.DoesNotContain(published.Secret, await File.ReadAllTextAsync(file), StringComparison.Ordinal);
         }
 
-        Assert.Equal(".env\n", (await File.ReadAllTextAsync(Path.Combine(_output, ".gitignore"))).Split('\n', 2)[1]);
-        Assert.Contains("base/parameters.env", await File.ReadAllTextAsync(Path.Combine(_output, "kubernetes", ".gitignore")), StringComparison.Ordinal);
+        Assert.Equal(".env\n", (await File.ReadAllTextAsync(Path.Combine(Output, ".gitignore"))).Split('\n', 2)[1]);
+        Assert.Contains("base/parameters.env", await File.ReadAllTextAsync(Path.Combine(Output, "kubernetes", ".gitignore")), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task OutputHasEveryArtifactAndTheManifest()
+    public async Task OutputHasEveryArtifactAndAspiresManifest()
     {
         foreach (var service in new[] { "inference", "preprocessing", "gateway" })
         {
-            Assert.True(File.Exists(Path.Combine(_output, "docker", service, "Dockerfile")), service);
+            Assert.True(File.Exists(Path.Combine(Output, "docker", service, "Dockerfile")), service);
         }
 
-        Assert.True(File.Exists(Path.Combine(_output, "docker", "inference", "Dockerfile.gpu")));
-        Assert.True(File.Exists(Path.Combine(_output, "docker", "inference", "files", "app", "libonnxruntime.so.1")));
-        Assert.True(File.Exists(Path.Combine(_output, "docker", "inference", "files", "app", "models", "digits", "config.json")));
-        Assert.Contains("libturbojpeg0 libspng0", await File.ReadAllTextAsync(Path.Combine(_output, "docker", "preprocessing", "Dockerfile")), StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(_output, "src", "Inference.Service", "Inference.Service.csproj")));
-        Assert.False(Directory.Exists(Path.Combine(_output, "src", "AppHost")));
-        Assert.False(Directory.Exists(Path.Combine(_output, "src", "tests")));
+        // ONNX Runtime comes from its NuGet package: the CPU image drops the CUDA/TensorRT providers the CUDA image keeps.
+        var cpu = await File.ReadAllTextAsync(Path.Combine(Output, "docker", "inference", "Dockerfile"));
+        var gpu = await File.ReadAllTextAsync(Path.Combine(Output, "docker", "inference", "Dockerfile.gpu"));
+        Assert.Contains("rm -f runtimes/linux-x64/native/libonnxruntime_providers_cuda.so runtimes/linux-x64/native/libonnxruntime_providers_tensorrt.so", cpu, StringComparison.Ordinal);
+        Assert.DoesNotContain("libonnxruntime_providers_cuda", gpu, StringComparison.Ordinal);
+        Assert.Contains("ARG BASE_IMAGE=nvidia/cuda:13.0.1-cudnn-runtime-ubuntu24.04", gpu, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Output, "docker", "inference", "files", "app", "models", "digits", "config.json")));
+        Assert.Contains("libturbojpeg0 libspng0", await File.ReadAllTextAsync(Path.Combine(Output, "docker", "preprocessing", "Dockerfile")), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Output, "src", "Inference.Service", "Inference.Service.csproj")));
+        Assert.False(Directory.Exists(Path.Combine(Output, "src", "AppHost")));
+        Assert.False(Directory.Exists(Path.Combine(Output, "src", "tests")));
 
-        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_output, "aspire-manifest.json")))!;
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Output, "aspire-manifest.json")))!;
         Assert.Equal("project.v0", (string?)manifest["resources"]!["inference"]!["type"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ComposeFileIsValidForDockerCompose()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        var compose = YamlDocuments.LoadFile(Path.Combine(_output, "compose.yaml")).Single()["services"]!;
+        var compose = YamlDocuments.LoadFile(Path.Combine(Output, "compose.yaml")).Single()["services"]!;
         Assert.Equal("2", (string?)compose["preprocessing"]!["deploy"]!["replicas"]);
-        Assert.Equal("http://inference:8081", (string?)compose["preprocessing"]!["environment"]!["services__inference__grpc__0"]);
+        Assert.Equal("http://inference:8000", (string?)compose["preprocessing"]!["environment"]!["services__inference__grpc__0"]);
         // Only the gateway publishes a port on the Docker host; inference and Redis stay on the compose network.
         Assert.Null(compose["inference"]!["ports"]);
         Assert.Null(compose["redis"]!["ports"]);
         Assert.NotNull(compose["gateway"]!["ports"]);
 
-        var dockerCompose = ExternalTool.Find("docker-compose");
-        if (dockerCompose is null)
-        {
-            log.WriteLine("SKIPPED docker-compose config: docker-compose is not installed.");
-            return;
-        }
+        // `docker compose` (the plugin) or the standalone docker-compose, whichever this machine has.
+        var (tool, prefix) = await FindComposeAsync(timeout.Token);
+        Skip.If(tool is null, "docker compose config needs Docker Compose (the docker compose plugin or docker-compose); neither is installed here.");
 
-        var (exitCode, stdout, stderr) = await ExternalTool.RunAsync(dockerCompose, ["-f", "compose.yaml", "config", "--quiet"], timeout.Token, _output,
+        var (exitCode, stdout, stderr) = await ExternalTool.RunAsync(tool!, [.. prefix, "-f", "compose.yaml", "-f", "compose.gpu.yaml", "config", "--quiet"], timeout.Token, Output,
             environment: new Dictionary<string, string> { ["PARAMETER_REDIS_PASSWORD"] = "x" });
         Assert.True(exitCode == 0, stdout + stderr);
 
-        (exitCode, _, stderr) = await ExternalTool.RunAsync(dockerCompose, ["-f", "compose.yaml", "config", "--quiet"], timeout.Token, _output,
+        (exitCode, _, stderr) = await ExternalTool.RunAsync(tool!, [.. prefix, "-f", "compose.yaml", "config", "--quiet"], timeout.Token, Output,
             environment: new Dictionary<string, string> { ["PARAMETER_REDIS_PASSWORD"] = "" });
         Assert.NotEqual(0, exitCode); // an unset secret stops compose with a message instead of starting Redis without a password
         Assert.Contains("PARAMETER_REDIS_PASSWORD", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task PublishHelpDescribesTheVerbAndExitsZero()
+    public async Task AFailedStepExitsOneAndSaysWhy()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        var (exitCode, stdout, stderr) = await AppHostRunner.RunAppHostAsync(AppHostRunner.RepoRoot, timeout.Token, "publish", "--help");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var output = Directory.CreateTempSubdirectory("mlaspire-publish-foreign-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(output, "src"));
 
-        Assert.True(exitCode == 0, stderr);
-        Assert.Contains("Usage: dotnet run --project AppHost -- publish --output-path <folder>", stdout, StringComparison.Ordinal);
-        Assert.Contains("--push <registry>", stdout, StringComparison.Ordinal);
+            var (exitCode, stdout, stderr) = await AppHostRunner.RunAppHostAsync(
+                AppHostRunner.RepoRoot, timeout.Token, "--operation", "publish", "--step", "publish", "--output-path", output);
+
+            Assert.Equal(1, exitCode);
+            Assert.Contains("already has src/ or docker/ that an earlier publish did not write", stdout + stderr, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(Path.Combine(output, "kubernetes")));
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
     }
 
-    [Fact]
-    public async Task PublishWithAnUnknownOptionExitsOneAndSaysWhy()
+    private static async Task<(string? Tool, string[] Prefix)> FindComposeAsync(CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        var (exitCode, _, stderr) = await AppHostRunner.RunAppHostAsync(AppHostRunner.RepoRoot, timeout.Token, "publish", "--output-path", _output + "-x", "--bogus");
+        if (ExternalTool.Find("docker") is { } docker && (await ExternalTool.RunAsync(docker, ["compose", "version"], cancellationToken)).ExitCode == 0)
+        {
+            return (docker, ["compose"]);
+        }
 
-        Assert.Equal(1, exitCode);
-        Assert.Contains("Unknown argument '--bogus'", stderr, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(_output + "-x"));
+        return (ExternalTool.Find("docker-compose"), []);
     }
 }

@@ -5,7 +5,8 @@ using Xunit.Abstractions;
 namespace MlAspire.AppHost.Tests.Containers;
 
 /// <summary>The whole publish path on a real Docker engine: local stand-in base images (debootstrap +
-/// <c>docker import</c>, since no image registry is reachable), <c>publish --build</c> of every service image,
+/// <c>docker import</c>, since no image registry is reachable), the AppHost's publish steps with
+/// <c>ContainerImages:Build=true</c> building every service image,
 /// the generated compose file run with docker-compose until every container is healthy, then everything the
 /// test created is removed. Where the engine cannot run, the test is reported skipped with exactly why;
 /// CI starts dockerd through eng/setup.sh so that it runs there.</summary>
@@ -45,13 +46,15 @@ public sealed class ContainerEndToEndTests(ITestOutputHelper log)
             Assert.True(baseExit == 0, "building the local base images failed: " + baseErr);
 
             var (exitCode, stdout, stderr) = await AppHostRunner.RunAppHostAsync(AppHostRunner.RepoRoot, ct,
-                "publish", "--output-path", output, "--build", "--tag", tag,
-                "--build-arg", "SDK_IMAGE=mlaspire-local/sdk:10.0", "--build-arg", "BASE_IMAGE=mlaspire-local/aspnet:10.0");
+                "--operation", "publish", "--step", "publish", "--output-path", output,
+                "--ContainerImages:Build=true", "--ContainerImages:Tag=" + tag,
+                "--ContainerImages:BuildArgs:SDK_IMAGE=mlaspire-local/sdk:10.0", "--ContainerImages:BuildArgs:BASE_IMAGE=mlaspire-local/aspnet:10.0");
             log.WriteLine(string.Join('\n', stdout.Split('\n').TakeLast(40)));
             Assert.True(exitCode == 0, stderr + stdout[^Math.Min(4000, stdout.Length)..]);
             foreach (var service in s_services)
             {
-                Assert.Contains($"[{service}] Successfully tagged mlaspire/{service}:{tag}", stdout, StringComparison.Ordinal); // build output is streamed
+                var (inspectExit, _, inspectErr) = await ExternalTool.RunAsync(docker, ["image", "inspect", $"mlaspire/{service}:{tag}"], ct);
+                Assert.True(inspectExit == 0, $"the build-container-images step did not produce mlaspire/{service}:{tag}: {inspectErr}");
             }
 
             var port = FreeLoopbackPort();

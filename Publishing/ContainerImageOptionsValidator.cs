@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace MlAspire.Publishing;
+
+[OptionsValidator]
+internal sealed partial class ContainerImageOptionsValidator : IValidateOptions<ContainerImageOptions>;

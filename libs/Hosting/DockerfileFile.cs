@@ -1,4 +1,0 @@
-namespace MlAspire.Hosting;
-
-/// <summary>A file or folder on the publishing machine (<see cref="Source"/>) copied to <see cref="Target"/> in the image.</summary>
-public sealed record DockerfileFile(string Source, string Target);

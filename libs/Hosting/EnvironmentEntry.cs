@@ -1,4 +1,0 @@
-namespace MlAspire.Hosting;
-
-/// <summary>One environment contribution of a resource, kept in call order.</summary>
-public abstract record EnvironmentEntry;

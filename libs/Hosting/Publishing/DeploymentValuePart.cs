@@ -1,4 +1,0 @@
-namespace MlAspire.Hosting.Publishing;
-
-/// <summary>Literal text or a parameter's value.</summary>
-internal readonly record struct DeploymentValuePart(string? Literal, ParameterResource? Parameter);
