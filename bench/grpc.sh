@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# gRPC unary throughput: MlAspire.Grpc server vs a plain Kestrel HTTP/2 endpoint echoing the same bytes, both on one
+# gRPC unary throughput: a Grpc.AspNetCore server vs a plain Kestrel HTTP/2 endpoint echoing the same bytes, both on one
 # Kestrel (h2c, 127.0.0.1) and both driven by h2load with the same connections/streams/requests, alternating rounds.
-# Then our client against our server. Prints a summary; takes about a minute.
+# Then Grpc.Net.Client against that server. Prints a summary; takes about a minute.
 #   REQUESTS (default 100000)  CONNECTIONS (4)  STREAMS (32 per connection)  ROUNDS (3)  CLIENT_SECONDS (5)
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,6 +51,6 @@ client_line="$(dotnet "$bench_dll" client "$base" "$client_seconds" $((connectio
 echo "h2load -n $requests -c $connections -m $streams -d request.bin (37-byte framed BytesValue)"
 echo "plain Kestrel median:           $plain_m req/s"
 echo "plain Kestrel + trailer median: $trailer_m req/s"
-echo "MlAspire.Grpc median:           $grpc_m req/s"
+echo "Grpc.AspNetCore median:         $grpc_m req/s"
 echo "ratio grpc/plain: $ratio %   grpc/(plain+trailer): $ratio_t %"
-echo "our client -> our server ($((connections * streams)) concurrent calls, ${client_seconds}s): $client_line"
+echo "Grpc.Net.Client -> Grpc.AspNetCore ($((connections * streams)) concurrent calls, ${client_seconds}s): $client_line"

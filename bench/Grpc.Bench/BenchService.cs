@@ -1,13 +1,10 @@
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 
 namespace MlAspire.Grpc.Bench;
 
-/// <summary>bench.Bench/Echo: a unary echo of a small BytesValue, declared and mapped like a real service.</summary>
-internal sealed class BenchService : IGrpcService<BenchService>
+/// <summary>bench.Bench/Echo on Grpc.AspNetCore: returns the request, so a call costs only what gRPC adds.</summary>
+internal sealed class BenchService : Bench.BenchBase
 {
-    public static readonly Method<BytesValue, BytesValue> Echo =
-        new(MethodType.Unary, "bench.Bench", "Echo", BytesValue.Parser, BytesValue.Parser);
-
-    public static void BindService(ServiceBinder<BenchService> binder) =>
-        binder.AddUnary(Echo, static (_, request, _) => Task.FromResult(request));
+    public override Task<BytesValue> Echo(BytesValue request, ServerCallContext context) => Task.FromResult(request);
 }

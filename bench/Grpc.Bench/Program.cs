@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using MlAspire.Grpc;
+using Grpc.Net.Client;
 using MlAspire.Grpc.Bench;
 
 // Modes:
@@ -19,7 +19,7 @@ using MlAspire.Grpc.Bench;
 //   serve                            Kestrel h2c on 127.0.0.1:0 with /bench.Bench/Echo (gRPC), /plain/echo (a minimal
 //                                    endpoint echoing the same bytes) and /plain/trailer (the same plus one trailer,
 //                                    the HTTP/2 cost gRPC's status trailer adds); prints the port, stops on stdin EOF
-//   client URL SECONDS CONCURRENCY   our client's unary throughput against URL
+//   client URL SECONDS CONCURRENCY   Grpc.Net.Client's unary throughput against URL
 var payload = new BytesValue { Value = ByteString.CopyFrom(new byte[32]) };
 switch (args.FirstOrDefault())
 {
@@ -59,9 +59,10 @@ switch (args.FirstOrDefault())
         var seconds = double.Parse(args[2], CultureInfo.InvariantCulture);
         var concurrency = int.Parse(args[3], CultureInfo.InvariantCulture);
         using var channel = GrpcChannel.ForAddress(args[1]);
+        var client = new Bench.BenchClient(channel);
         for (var i = 0; i < 200; i++)
         {
-            await channel.CallInvoker.UnaryAsync(BenchService.Echo, payload);
+            await client.EchoAsync(payload);
         }
 
         long calls = 0;
@@ -71,7 +72,7 @@ switch (args.FirstOrDefault())
         {
             while (stopwatch.Elapsed < until)
             {
-                await channel.CallInvoker.UnaryAsync(BenchService.Echo, payload);
+                await client.EchoAsync(payload);
                 Interlocked.Increment(ref calls);
             }
         });
@@ -87,7 +88,7 @@ switch (args.FirstOrDefault())
 }
 
 // The baseline: read the whole request body and write it back with the gRPC content type (no framing, protobuf,
-// deadlines or trailers), so the difference is what MlAspire.Grpc adds per call.
+// deadlines or trailers), so the difference is what Grpc.AspNetCore adds per call.
 static async Task PlainEcho(HttpContext context)
 {
     var reader = context.Request.BodyReader;

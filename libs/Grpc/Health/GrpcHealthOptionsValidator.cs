@@ -1,6 +1,0 @@
-using Microsoft.Extensions.Options;
-
-namespace MlAspire.Grpc.Health;
-
-[OptionsValidator]
-internal sealed partial class GrpcHealthOptionsValidator : IValidateOptions<GrpcHealthOptions>;

@@ -1,6 +1,0 @@
-using Microsoft.Extensions.Options;
-
-namespace MlAspire.Grpc;
-
-[OptionsValidator]
-internal sealed partial class GrpcServerOptionsValidator : IValidateOptions<GrpcServerOptions>;
