@@ -5,12 +5,11 @@
 // usage: Gpu.Check <service-executable> <seconds-per-cell> <require-cuda: yes|no> <model-dir> [<model-dir> ...]
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Grpc.Net.Client;
+using MlAspire.Bench;
 using MlAspire.Inference.Protocol;
 
 const double Tolerance = 1e-4;
@@ -28,12 +27,12 @@ var repository = Directory.CreateTempSubdirectory("mlaspire-gpu-check-").FullNam
 var models = args[3..].Select(dir => Prepare(dir, repository)).ToList();
 var failures = 0;
 
-var grpcPort = FreePort();
-var httpPort = FreePort();
+var grpcPort = InferenceServiceProbe.FreePort();
+var httpPort = InferenceServiceProbe.FreePort();
 using var server = Start(service, repository, grpcPort, httpPort);
 try
 {
-    await WaitReadyAsync(httpPort, models.Count * 2, TimeSpan.FromMinutes(5));
+    await InferenceServiceProbe.WaitReadyAsync(httpPort, models.Count * 2, TimeSpan.FromMinutes(5));
     using var channel = GrpcChannel.ForAddress(new Uri($"http://127.0.0.1:{grpcPort}"), new GrpcChannelOptions { MaxReceiveMessageSize = 256 << 20, MaxSendMessageSize = 256 << 20 });
     var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
     foreach (var model in models)
@@ -184,38 +183,6 @@ static Process Start(string executable, string repository, int grpcPort, int htt
     process.BeginOutputReadLine();
     process.BeginErrorReadLine();
     return process;
-}
-
-static async Task WaitReadyAsync(int httpPort, int models, TimeSpan timeout)
-{
-    using var http = new HttpClient();
-    var deadline = DateTime.UtcNow + timeout;
-    while (DateTime.UtcNow < deadline)
-    {
-        try
-        {
-            var body = await http.GetStringAsync(new Uri($"http://127.0.0.1:{httpPort}/health"));
-            if (body.Contains($"{models} model(s) ready", StringComparison.Ordinal))
-            {
-                return;
-            }
-        }
-        catch (HttpRequestException)
-        {
-            // not up yet
-        }
-
-        await Task.Delay(250);
-    }
-
-    throw new TimeoutException($"The inference service did not report {models} ready models within {timeout}.");
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
 }
 
 internal sealed record CheckModel(string Name, string InputName, long[] ItemShape, int ItemElements, int MaxBatch);

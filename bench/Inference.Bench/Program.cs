@@ -7,14 +7,13 @@
 // usage: Inference.Bench <inference-service-dll> <seconds-per-cell> <model-dir> [<model-dir> ...]
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.ML.OnnxRuntime;
+using MlAspire.Bench;
 using MlAspire.Inference.Protocol;
 
 var serviceDll = args[0];
@@ -55,12 +54,12 @@ foreach (var model in models)
 }
 
 // (b) and (c) over gRPC to the real service.
-var grpcPort = FreePort();
-var httpPort = FreePort();
+var grpcPort = InferenceServiceProbe.FreePort();
+var httpPort = InferenceServiceProbe.FreePort();
 using var server = StartService(serviceDll, repository, grpcPort, httpPort);
 try
 {
-    await WaitHealthyAsync(httpPort, models.Count * 2, TimeSpan.FromMinutes(3));
+    await InferenceServiceProbe.WaitReadyAsync(httpPort, models.Count * 2, TimeSpan.FromMinutes(3));
     using var channel = GrpcChannel.ForAddress(new Uri($"http://127.0.0.1:{grpcPort}"));
     var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
     foreach (var model in models)
@@ -199,38 +198,6 @@ static Process StartService(string dll, string repository, int grpcPort, int htt
     process.BeginOutputReadLine();
     process.BeginErrorReadLine();
     return process;
-}
-
-static async Task WaitHealthyAsync(int httpPort, int models, TimeSpan timeout)
-{
-    using var http = new HttpClient();
-    var deadline = DateTime.UtcNow + timeout;
-    while (DateTime.UtcNow < deadline)
-    {
-        try
-        {
-            var body = await http.GetStringAsync(new Uri($"http://127.0.0.1:{httpPort}/health"));
-            if (body.Contains($"\"{models} model(s) ready.\"", StringComparison.Ordinal) || body.Contains($"{models} model(s) ready", StringComparison.Ordinal))
-            {
-                return;
-            }
-        }
-        catch (HttpRequestException)
-        {
-            // not up yet
-        }
-
-        await Task.Delay(250);
-    }
-
-    throw new TimeoutException($"The inference service did not report {models} ready models within {timeout}.");
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
 }
 
 internal sealed record BenchModel(string Name, string OnnxPath, string InputName, long[] ItemShape, int ItemElements);
