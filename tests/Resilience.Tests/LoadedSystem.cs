@@ -107,6 +107,13 @@ public sealed class LoadedSystem : IAsyncDisposable
     /// <summary>Jobs queued and not yet delivered (the group's lag) plus delivered and not finished (pending).</summary>
     public async Task<long> QueueDepthAsync()
     {
+        // Before the first job (or a worker's start) creates the stream, nothing is queued: XINFO GROUPS on a missing
+        // key is an error, not an empty answer.
+        if (!await Client.KeyExistsAsync("mlaspire:jobs"))
+        {
+            return 0;
+        }
+
         var groups = await Client.StreamGroupInfoAsync("mlaspire:jobs");
         var index = Array.FindIndex(groups, g => g.Name == "workers");
         // Without a known lag (a deleted entry lies ahead of the group), the stream's length: workers delete the entries
