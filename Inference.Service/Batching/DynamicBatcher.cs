@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using MlAspire.Inference.Service.Model;
 using MlAspire.Inference.Service.Services;
@@ -8,11 +8,15 @@ using MlAspire.Inference.Service.Services;
 namespace MlAspire.Inference.Service.Batching;
 
 /// <summary>
-/// The per-model queue. Requests whose shapes agree past the batch dimension are concatenated along it, up to
-/// <c>max_batch_size</c> rows, waiting at most <c>max_queue_delay_us</c> after the first for more to arrive (no wait
-/// once a preferred batch size is reached and nothing else is queued); the batch runs once and the outputs are split
-/// back. A full queue refuses at once; a request cancelled or past its deadline before its batch runs is dropped
-/// without running. <c>instance_count</c> loops take batches concurrently.
+/// The per-model queue and its execution slots: <see cref="Instances"/> dedicated threads, each running one (possibly
+/// batched) execution at a time over the model's shared session, so that executions run side by side. A slot takes
+/// the oldest request, and with dynamic batching also the requests already queued whose shapes agree past the batch
+/// dimension, up to <c>max_batch_size</c> rows, leaving an even share of the queue to the slots waiting for work.
+/// With <c>max_queue_delay_us</c> 0 it never holds a request while it could run it: batches form only from what queued
+/// while every slot was busy. A configured delay is the opt-in to wait up to it after the first request for company
+/// (no wait once a preferred batch size is reached and nothing else is queued), for hardware where a bigger batch
+/// costs about what a small one does. The batch runs once and the outputs are split back. A full queue refuses at once; a request cancelled or past its deadline before its batch runs is
+/// dropped without running.
 /// </summary>
 internal sealed partial class DynamicBatcher : IAsyncDisposable
 {
@@ -22,24 +26,38 @@ internal sealed partial class DynamicBatcher : IAsyncDisposable
     private readonly IModelExecutor _executor;
     private readonly InferenceMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly Channel<PendingRequest> _queue;
+    private readonly bool _waitForCompany;
+    private readonly ConcurrentQueue<PendingRequest> _queue = new();
+    // Counts the requests in _queue that no slot has claimed yet: a slot claims one (Wait) before dequeuing it.
+    private readonly SemaphoreSlim _available = new(0);
+    private readonly Lock _closing = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Task[] _loops;
+    private readonly TaskCompletionSource[] _slots;
+    private bool _closed;
     private int _queued;
+    private int _idle;
 
-    public DynamicBatcher(ModelDefinition model, IModelExecutor executor, InferenceMetrics metrics, ILogger logger)
+    public DynamicBatcher(ModelDefinition model, IModelExecutor executor, int instances, InferenceMetrics metrics, ILogger logger)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(instances, 1);
         _model = model;
         _executor = executor;
         _metrics = metrics;
         _logger = logger;
-        _queue = Channel.CreateUnbounded<PendingRequest>(new UnboundedChannelOptions { SingleWriter = false });
-        _loops = new Task[model.InstanceCount];
-        for (var i = 0; i < _loops.Length; i++)
+        _waitForCompany = model.Batching.MaxQueueDelay > TimeSpan.Zero;
+        _slots = new TaskCompletionSource[instances];
+        for (var i = 0; i < instances; i++)
         {
-            _loops[i] = Task.Run(RunLoopAsync);
+            var exited = _slots[i] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // A slot blocks in the model's run, so it gets its own thread rather than one of the thread pool's, which
+            // Kestrel and the gRPC calls need (a 2-core host starts with 2 pool threads).
+            var thread = new Thread(() => RunSlot(exited)) { IsBackground = true, Name = $"{model.Name} execution {i}" };
+            thread.Start();
         }
     }
+
+    /// <summary>Executions that run side by side.</summary>
+    public int Instances => _slots.Length;
 
     /// <summary>Requests queued and not yet taken into a batch.</summary>
     public int QueueLength => Volatile.Read(ref _queued);
@@ -57,14 +75,21 @@ internal sealed partial class DynamicBatcher : IAsyncDisposable
 
         var request = new PendingRequest(inputs, rows, Stopwatch.GetTimestamp(), cancellationToken);
         _metrics.PendingChanged(_model.Name, _model.Version, 1);
-        if (!_queue.Writer.TryWrite(request))
+        lock (_closing)
         {
-            Interlocked.Decrement(ref _queued);
-            _metrics.PendingChanged(_model.Name, _model.Version, -1);
-            throw new InferenceException(InferenceError.Unavailable, $"Model '{_model.Name}' is shutting down.");
+            if (_closed)
+            {
+                Interlocked.Decrement(ref _queued);
+                _metrics.PendingChanged(_model.Name, _model.Version, -1);
+                throw new InferenceException(InferenceError.Unavailable, $"Model '{_model.Name}' is shutting down.");
+            }
+
+            _queue.Enqueue(request);
         }
 
-        // The caller stops waiting at once; the loop drops the request when it reaches it.
+        _available.Release();
+
+        // The caller stops waiting at once; the slot drops the request when it reaches it.
         var registration = cancellationToken.Register(static state => ((PendingRequest)state!).TrySetCanceled(), request);
         request.Task.ContinueWith(
             static (_, state) => ((CancellationTokenRegistration)state!).Dispose(),
@@ -75,74 +100,73 @@ internal sealed partial class DynamicBatcher : IAsyncDisposable
         return request.Task;
     }
 
-    private async Task RunLoopAsync()
+    private void RunSlot(TaskCompletionSource exited)
     {
         var deferred = new List<PendingRequest>();
         var batch = new List<PendingRequest>();
         var stopping = _stopping.Token;
-        while (true)
+        try
         {
-            batch.Clear();
-            PendingRequest? first;
-            try
+            while (true)
             {
-                first = TakeDeferred(deferred, key: null, room: int.MaxValue) ?? await ReadAsync(stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                break;
-            }
+                batch.Clear();
+                var first = TakeDeferred(deferred, key: null, room: int.MaxValue) ?? Take(stopping);
+                if (first.IsDone)
+                {
+                    Completed(first, success: false, "cancelled");
+                    continue;
+                }
 
-            if (first is null)
-            {
-                break;
-            }
+                batch.Add(first);
+                var rows = first.Rows;
+                if (_model.Batching.Enabled && _model.SupportsBatching)
+                {
+                    rows = Fill(batch, deferred, rows, stopping);
+                }
 
-            if (first.IsDone)
-            {
-                Completed(first, success: false, "cancelled");
-                continue;
+                Execute(batch, rows, stopping);
             }
-
-            batch.Add(first);
-            var rows = first.Rows;
-            if (_model.Batching.Enabled && _model.SupportsBatching)
-            {
-                rows = await FillAsync(batch, deferred, rows, stopping).ConfigureAwait(false);
-            }
-
-            await ExecuteAsync(batch, rows, stopping).ConfigureAwait(false);
         }
-
-        foreach (var left in deferred)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            left.TrySetException(new InferenceException(InferenceError.Unavailable, $"Model '{_model.Name}' is shutting down."));
-            Completed(left, success: false, "unavailable");
+            // Shutting down.
+        }
+        finally
+        {
+            foreach (var left in deferred)
+            {
+                left.TrySetException(new InferenceException(InferenceError.Unavailable, $"Model '{_model.Name}' is shutting down."));
+                Completed(left, success: false, "unavailable");
+            }
+
+            exited.TrySetResult();
         }
     }
 
-    private async Task<int> FillAsync(List<PendingRequest> batch, List<PendingRequest> deferred, int rows, CancellationToken stopping)
+    private int Fill(List<PendingRequest> batch, List<PendingRequest> deferred, int rows, CancellationToken stopping)
     {
         var first = batch[0];
         var max = _model.MaxBatchSize;
+        // Slots waiting for work get an even share of what is queued: those requests then run beside this batch
+        // rather than after it inside it.
+        var idle = Volatile.Read(ref _idle);
+        var share = idle == 0 ? int.MaxValue : Math.Max(1, (Volatile.Read(ref _queued) + 1 + idle) / (idle + 1));
         var waitUntil = Stopwatch.GetTimestamp() + (long)(_model.Batching.MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
-        while (rows < max)
+        while (rows < max && batch.Count < share)
         {
-            var next = TakeDeferred(deferred, first.ShapeKey, max - rows) ?? TryRead();
+            var next = TakeDeferred(deferred, first.ShapeKey, max - rows) ?? TryTake(TimeSpan.Zero, stopping);
             if (next is null)
             {
-                if (_model.Batching.PreferredBatchSizes.Contains(rows))
+                if (!_waitForCompany || _model.Batching.PreferredBatchSizes.Contains(rows))
                 {
                     break;
                 }
 
                 var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), waitUntil);
-                if (remaining <= TimeSpan.Zero || !await WaitForMoreAsync(remaining, stopping).ConfigureAwait(false))
+                if (remaining <= TimeSpan.Zero || (next = TryTake(remaining, stopping)) is null)
                 {
                     break;
                 }
-
-                continue;
             }
 
             if (next.IsDone)
@@ -169,7 +193,7 @@ internal sealed partial class DynamicBatcher : IAsyncDisposable
         return rows;
     }
 
-    private async Task ExecuteAsync(List<PendingRequest> batch, int rows, CancellationToken stopping)
+    private void Execute(List<PendingRequest> batch, int rows, CancellationToken stopping)
     {
         // Drop what was cancelled (or passed its deadline) while it waited: it must not cost a run.
         for (var i = batch.Count - 1; i >= 0; i--)
@@ -203,7 +227,8 @@ internal sealed partial class DynamicBatcher : IAsyncDisposable
             using var linked = batch.Count == 1
                 ? CancellationTokenSource.CreateLinkedTokenSource(stopping, batch[0].CancellationToken)
                 : CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            outputs = await _executor.RunAsync(inputs, linked.Token).ConfigureAwait(false);
+            // The slot's own thread waits for the run (ONNX Runtime's Run is synchronous anyway).
+            outputs = _executor.RunAsync(inputs, linked.Token).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException ex)
         {
@@ -320,42 +345,35 @@ internal sealed partial class DynamicBatcher : IAsyncDisposable
         return null;
     }
 
-    private PendingRequest? TryRead()
+    /// <summary>Blocks until a request is queued (counting this slot as waiting for work meanwhile).</summary>
+    private PendingRequest Take(CancellationToken stopping)
     {
-        if (_queue.Reader.TryRead(out var request))
-        {
-            Interlocked.Decrement(ref _queued);
-            return request;
-        }
-
-        return null;
-    }
-
-    private async ValueTask<PendingRequest?> ReadAsync(CancellationToken cancellationToken)
-    {
-        while (await _queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (TryRead() is { } request)
-            {
-                return request;
-            }
-        }
-
-        return null;
-    }
-
-    private async Task<bool> WaitForMoreAsync(TimeSpan timeout, CancellationToken stopping)
-    {
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timer.CancelAfter(timeout);
+        Interlocked.Increment(ref _idle);
         try
         {
-            return await _queue.Reader.WaitToReadAsync(timer.Token).ConfigureAwait(false);
+            _available.Wait(stopping);
         }
-        catch (OperationCanceledException)
+        finally
         {
-            return false;
+            Interlocked.Decrement(ref _idle);
         }
+
+        return Dequeue();
+    }
+
+    private PendingRequest? TryTake(TimeSpan timeout, CancellationToken stopping) =>
+        _available.Wait(timeout, stopping) ? Dequeue() : null;
+
+    private PendingRequest Dequeue()
+    {
+        // The semaphore's count never exceeds what the queue holds (each request is queued before its Release).
+        if (!_queue.TryDequeue(out var request))
+        {
+            throw new InvalidOperationException("The batch queue lost a request it had counted.");
+        }
+
+        Interlocked.Decrement(ref _queued);
+        return request;
     }
 
     private void Completed(PendingRequest request, bool success, string? reason)
@@ -374,16 +392,27 @@ internal sealed partial class DynamicBatcher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_loops).ConfigureAwait(false);
-        while (TryRead() is { } left)
+        lock (_closing)
         {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_slots.Select(s => s.Task)).ConfigureAwait(false);
+        while (_queue.TryDequeue(out var left))
+        {
+            Interlocked.Decrement(ref _queued);
             left.TrySetException(new InferenceException(InferenceError.Unavailable, $"Model '{_model.Name}' is shutting down."));
             Completed(left, success: false, "unavailable");
         }
 
         _stopping.Dispose();
+        _available.Dispose();
     }
 
     [LoggerMessage(EventId = 3100, Level = LogLevel.Error, Message = "Model {Model} failed to run a batch of {Requests} requests ({Rows} rows)")]

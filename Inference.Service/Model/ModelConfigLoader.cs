@@ -13,6 +13,7 @@ internal static partial class ModelConfigLoader
     public const string ConfigFileName = "config.json";
     public const string ModelFileName = "model.onnx";
     public const string DefaultPlatform = "onnxruntime_onnx";
+    public const int MaxInstanceCount = 32;
     private const long MaxConfigBytes = 1 << 20;
     private const long MaxLabelBytes = 16 << 20;
 
@@ -89,10 +90,11 @@ internal static partial class ModelConfigLoader
         var outputs = ValidateTensors(doc.Output, "output", errors);
         var batching = ValidateBatching(doc, errors);
 
-        var instanceCount = doc.InstanceCount ?? 1;
-        if (instanceCount is < 1 or > 32)
+        // Left out: the service plans it from the host's cores (ExecutionPlanner).
+        var instanceCount = doc.InstanceCount;
+        if (instanceCount is < 1 or > MaxInstanceCount)
         {
-            errors.Add($"'instance_count' {instanceCount} must be between 1 and 32");
+            errors.Add($"'instance_count' {instanceCount} must be between 1 and {MaxInstanceCount} (or left out for one execution per core)");
         }
 
         var provider = ExecutionProviderPreference.Gpu;

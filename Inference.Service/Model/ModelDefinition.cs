@@ -1,6 +1,9 @@
 namespace MlAspire.Inference.Service.Model;
 
-/// <summary>A validated model: its contract, batching and preprocessing, and where its ONNX file is.</summary>
+/// <summary>
+/// A validated model: its contract, batching and preprocessing, and where its ONNX file is. <see cref="InstanceCount"/>
+/// is null where the config leaves the number of concurrent executions to the automatic plan.
+/// </summary>
 internal sealed record ModelDefinition(
     string Name,
     string Version,
@@ -10,7 +13,7 @@ internal sealed record ModelDefinition(
     IReadOnlyList<TensorSpec> Inputs,
     IReadOnlyList<TensorSpec> Outputs,
     BatchingSpec Batching,
-    int InstanceCount,
+    int? InstanceCount,
     ExecutionProviderPreference ExecutionProvider,
     PreprocessingDocument? Preprocessing,
     IReadOnlyList<string>? Labels,

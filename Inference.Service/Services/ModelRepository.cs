@@ -110,15 +110,23 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
         try
         {
             definition = ModelConfigLoader.Load(directory);
-            var intraOpThreads = definition.OnnxRuntime.IntraOpThreads ?? _options.IntraOpThreads;
+            var cores = Environment.ProcessorCount;
+            var intraOpThreads = ExecutionPlanner.IntraOpThreads(definition, cores, _options.IntraOpThreads);
             var spinning = definition.OnnxRuntime.IntraOpSpinning ?? _options.IntraOpSpinning;
             executor = OrtSessionFactory.CreateExecutor(definition, intraOpThreads, spinning, _options.CudaDeviceId, _logger);
             CheckAgreement(definition, executor.Session);
             Warmup(definition, executor);
-            var batcher = new DynamicBatcher(definition, executor, _metrics, _loggers.CreateLogger<DynamicBatcher>());
+            var plan = ExecutionPlanner.Plan(definition, cores, executor.ExecutionProvider, intraOpThreads, _options.IntraOpSpinning);
+            if (ExecutionPlanner.Oversubscribes(plan, cores))
+            {
+                LogOversubscribed(_logger, definition.Name, plan.Instances, plan.IntraOpThreads, cores);
+            }
+
+            var batcher = new DynamicBatcher(definition, executor, plan.Instances, _metrics, _loggers.CreateLogger<DynamicBatcher>());
             served.MarkReady(definition, executor, batcher);
-            LogModelReady(_logger, definition.Name, definition.Version, executor.ExecutionProvider,
-                intraOpThreads == 0 ? "ONNX Runtime's choice" : intraOpThreads.ToString(CultureInfo.InvariantCulture), spinning);
+            LogModelReady(_logger, definition.Name, definition.Version, executor.ExecutionProvider, plan.Instances,
+                plan.IntraOpThreads == 0 ? "ONNX Runtime's choice" : plan.IntraOpThreads.ToString(CultureInfo.InvariantCulture),
+                plan.IntraOpSpinning, plan.Source);
         }
         catch (Exception ex) when (ex is ModelConfigException or OnnxRuntimeException or InferenceException or IOException
                                        or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException
@@ -262,8 +270,11 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
     [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Loading the model repository at {Path}")]
     private static partial void LogLoadingRepository(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Model {Model} version {Version} is ready on {Provider} (intra-op threads: {IntraOpThreads}, spinning: {IntraOpSpinning})")]
-    private static partial void LogModelReady(ILogger logger, string model, string version, string provider, string intraOpThreads, bool intraOpSpinning);
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Model {Model} version {Version} is ready on {Provider} (concurrent executions: {Instances}, intra-op threads: {IntraOpThreads}, spinning: {IntraOpSpinning}; {PlanSource})")]
+    private static partial void LogModelReady(ILogger logger, string model, string version, string provider, int instances, string intraOpThreads, bool intraOpSpinning, string planSource);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Model {Model} runs {Instances} executions of {IntraOpThreads} intra-op threads each (0: every core) on {Cores} cores: more threads than cores, which then take turns")]
+    private static partial void LogOversubscribed(ILogger logger, string model, int instances, int intraOpThreads, int cores);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Model {Model} failed to load: {Reason}")]
     private static partial void LogModelFailed(ILogger logger, string model, string reason);

@@ -3,6 +3,8 @@
 //   (b) ModelInfer over gRPC to the real Inference.Service, dynamic batching off
 //   (c) the same with dynamic batching on
 // at concurrency 1, 8 and 32, for each model given. Closed loop: each caller sends its next request when the last returns.
+// Each cell also records the CPU time the serving process spent per image (utime + stime from /proc/<pid>/stat): the
+// service's process for (b) and (c), this process for (a), where it is the in-process ONNX Runtime's (and its callers').
 //
 // usage: Inference.Bench <inference-service-dll> <seconds-per-cell> <model-dir> [<model-dir> ...]
 using System.Diagnostics;
@@ -21,6 +23,7 @@ var seconds = double.Parse(args[1], CultureInfo.InvariantCulture);
 var modelDirs = args[2..];
 int[] concurrencies = [1, 8, 32];
 var warmupSeconds = double.Parse(Environment.GetEnvironmentVariable("WARMUP_SECONDS") ?? "10", CultureInfo.InvariantCulture);
+var clockTicks = ClockTicksPerSecond();
 
 var repository = Directory.CreateTempSubdirectory("mlaspire-bench-repo-").FullName;
 var models = modelDirs.Select(dir => PrepareModel(dir, repository)).ToList();
@@ -49,7 +52,7 @@ foreach (var model in models)
     Warm(RunOnce);
     foreach (var c in concurrencies)
     {
-        results.Add(Measure(model.Name, "a in-process ORT", c, seconds, RunOnce));
+        results.Add(Measure(model.Name, "a in-process ORT", c, seconds, RunOnce, Environment.ProcessId, clockTicks));
     }
 }
 
@@ -79,7 +82,7 @@ try
             foreach (var c in concurrencies)
             {
                 results.Add(Measure(model.Name, mode, c, seconds,
-                    () => client.ModelInferAsync(request, deadline: DateTime.UtcNow.AddSeconds(120)).ResponseAsync));
+                    () => client.ModelInferAsync(request, deadline: DateTime.UtcNow.AddSeconds(120)).ResponseAsync, server.Id, clockTicks));
             }
         }
     }
@@ -91,11 +94,11 @@ finally
 }
 
 Console.WriteLine();
-Console.WriteLine("| model | mode | concurrency | images/s | p50 ms | p99 ms |");
-Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: |");
+Console.WriteLine("| model | mode | concurrency | images/s | p50 ms | p99 ms | server CPU ms/image |");
+Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
 foreach (var r in results)
 {
-    Console.WriteLine(FormattableString.Invariant($"| {r.Model} | {r.Mode} | {r.Concurrency} | {r.Throughput:0} | {r.P50:0.000} | {r.P99:0.000} |"));
+    Console.WriteLine(FormattableString.Invariant($"| {r.Model} | {r.Mode} | {r.Concurrency} | {r.Throughput:0} | {r.P50:0.000} | {r.P99:0.000} | {r.CpuMsPerImage:0.000} |"));
 }
 
 Console.WriteLine();
@@ -110,10 +113,11 @@ foreach (var model in models)
         $"best (c) / best (b) = {c.Max(r => r.Throughput) / b.Max(r => r.Throughput):0.00}"));
 }
 
-static Row Measure(string model, string mode, int concurrency, double seconds, Func<Task> call, bool quiet = false)
+static Row Measure(string model, string mode, int concurrency, double seconds, Func<Task> call, int serverPid, double clockTicks, bool quiet = false)
 {
     var latencies = new List<double>[concurrency];
     var stop = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+    var cpuBefore = CpuTicks(serverPid);
     var started = Stopwatch.GetTimestamp();
     var workers = Enumerable.Range(0, concurrency).Select(i => Task.Run(async () =>
     {
@@ -127,20 +131,46 @@ static Row Measure(string model, string mode, int concurrency, double seconds, F
     })).ToArray();
     Task.WaitAll(workers);
     var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    var cpuMs = (CpuTicks(serverPid) - cpuBefore) / clockTicks * 1000;
     var all = latencies.SelectMany(l => l).Order().ToArray();
-    var row = new Row(model, mode, concurrency, all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99));
+    var row = new Row(model, mode, concurrency, all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99), all.Length == 0 ? double.NaN : cpuMs / all.Length);
     if (quiet)
     {
         return row;
     }
 
-    Console.WriteLine(FormattableString.Invariant($"{model,-10} {mode,-26} c={concurrency,-3} {row.Throughput,9:0.0} img/s  p50 {row.P50,8:0.000} ms  p99 {row.P99,8:0.000} ms  (n={all.Length})"));
+    Console.WriteLine(FormattableString.Invariant($"{model,-10} {mode,-26} c={concurrency,-3} {row.Throughput,9:0.0} img/s  p50 {row.P50,8:0.000} ms  p99 {row.P99,8:0.000} ms  server CPU {row.CpuMsPerImage,8:0.000} ms/image  (n={all.Length})"));
     return row;
 }
 
 // Untimed load first, so that the cells measure tiered-up code rather than the JIT: a cold .NET server needs about
 // 100,000 small requests before its hot paths are fully optimized (BENCHMARKS.md), 10 s here by default.
-void Warm(Func<Task> call) => Measure("warm-up", "", 32, warmupSeconds, call, quiet: true);
+void Warm(Func<Task> call) => Measure("warm-up", "", 32, warmupSeconds, call, Environment.ProcessId, clockTicks, quiet: true);
+
+// utime + stime of a process, in clock ticks: fields 14 and 15 of /proc/<pid>/stat, counted after the ")" that ends
+// the command name (which may itself hold spaces).
+static long CpuTicks(int pid)
+{
+    var stat = File.ReadAllText($"/proc/{pid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+}
+
+// The unit of /proc's CPU times (USER_HZ, 100 on Linux); getconf says it where it can.
+static double ClockTicksPerSecond()
+{
+    try
+    {
+        using var getconf = Process.Start(new ProcessStartInfo("getconf", "CLK_TCK") { RedirectStandardOutput = true })!;
+        var text = getconf.StandardOutput.ReadToEnd();
+        getconf.WaitForExit();
+        return double.TryParse(text.Trim(), CultureInfo.InvariantCulture, out var ticks) && ticks > 0 ? ticks : 100;
+    }
+    catch (System.ComponentModel.Win32Exception)
+    {
+        return 100;
+    }
+}
 
 static void Fill(float[] values)
 {
@@ -202,4 +232,4 @@ static Process StartService(string dll, string repository, int grpcPort, int htt
 
 internal sealed record BenchModel(string Name, string OnnxPath, string InputName, long[] ItemShape, int ItemElements);
 
-internal sealed record Row(string Model, string Mode, int Concurrency, double Throughput, double P50, double P99);
+internal sealed record Row(string Model, string Mode, int Concurrency, double Throughput, double P50, double P99, double CpuMsPerImage);

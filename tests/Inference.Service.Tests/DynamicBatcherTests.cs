@@ -30,7 +30,7 @@ public sealed class DynamicBatcherTests : IDisposable
             instances, ExecutionProviderPreference.Cpu, null, null, OrtSettingsSpec.ServiceDefaults);
 
     private DynamicBatcher Batcher(ModelDefinition model, RowSumExecutor executor) =>
-        new(model, executor, _metrics, NullLogger.Instance);
+        new(model, executor, model.InstanceCount ?? 1, _metrics, NullLogger.Instance);
 
     private static Tensor Rows(params float[][] rows)
     {
@@ -206,5 +206,81 @@ public sealed class DynamicBatcherTests : IDisposable
         var ex = await Assert.ThrowsAsync<InferenceException>(() => queued.WaitAsync(cts.Token));
         Assert.Equal(InferenceError.Unavailable, ex.Error);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(cts.Token));
+    }
+
+    [Fact]
+    public async Task WithoutADelayALoneRequestRunsAtOnce()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var executor = new RowSumExecutor();
+        await using var batcher = Batcher(Model(delayMs: 0, preferred: [8, 16]), executor);
+
+        var answer = await batcher.EnqueueAsync([Rows([1, 2])], 1, cts.Token).WaitAsync(cts.Token);
+
+        Assert.Equal(new float[] { 3f }, Sums(answer));
+        Assert.Equal([1], executor.BatchRows);
+    }
+
+    [Fact]
+    public async Task AConfiguredDelayHoldsALoneRequestForCompany()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var executor = new RowSumExecutor();
+        await using var batcher = Batcher(Model(delayMs: 300), executor);
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var first = batcher.EnqueueAsync([Rows([1])], 1, cts.Token);
+        var second = batcher.EnqueueAsync([Rows([2])], 1, cts.Token);
+        await Task.WhenAll(first, second).WaitAsync(cts.Token);
+
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(250));
+        Assert.Equal([2], executor.BatchRows);
+    }
+
+    [Fact]
+    public async Task RequestsRunSideBySideWhileExecutionSlotsAreFree()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var executor = new RowSumExecutor { Gate = new TaskCompletionSource() };
+        await using var batcher = Batcher(Model(delayMs: 0, instances: 2), executor);
+
+        var a = batcher.EnqueueAsync([Rows([1])], 1, cts.Token);
+        var b = batcher.EnqueueAsync([Rows([2])], 1, cts.Token);
+        // Both are in a run at once: neither waits for the other, nor for company.
+        while (executor.Running < 2)
+        {
+            await Task.Delay(5, cts.Token);
+        }
+
+        Assert.Equal(2, batcher.Instances);
+        Assert.Equal(0, batcher.QueueLength);
+        executor.Gate.SetResult();
+        Assert.Equal(new float[] { 1f }, Sums(await a.WaitAsync(cts.Token)));
+        Assert.Equal(new float[] { 2f }, Sums(await b.WaitAsync(cts.Token)));
+        Assert.Equal([1, 1], executor.BatchRows);
+    }
+
+    [Fact]
+    public async Task WhatQueuesWhileEverySlotIsBusyRunsAsOneBatch()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var executor = new RowSumExecutor { Gate = new TaskCompletionSource() };
+        await using var batcher = Batcher(Model(delayMs: 0, instances: 1), executor);
+
+        var running = batcher.EnqueueAsync([Rows([1])], 1, cts.Token);
+        while (executor.Running < 1)
+        {
+            await Task.Delay(5, cts.Token);
+        }
+
+        var queued = Enumerable.Range(2, 5).Select(i => batcher.EnqueueAsync([Rows([i])], 1, cts.Token)).ToList();
+        executor.Gate.SetResult();
+        var answers = await Task.WhenAll(queued.Prepend(running)).WaitAsync(cts.Token);
+
+        Assert.Equal([1, 5], executor.BatchRows);
+        for (var i = 0; i < answers.Length; i++)
+        {
+            Assert.Equal(new float[] { i + 1f }, Sums(answers[i]));
+        }
     }
 }

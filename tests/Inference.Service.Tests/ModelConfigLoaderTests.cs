@@ -111,6 +111,25 @@ public sealed class ModelConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void InstanceCountLeftOutIsLeftToTheAutomaticPlan()
+    {
+        var model = ModelConfigLoader.Load(WriteModel("digits", ValidConfig.Replace("\"instance_count\": 2,", "", StringComparison.Ordinal)));
+
+        Assert.Null(model.InstanceCount);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("33")]
+    [InlineData("-4")]
+    public void InstanceCountOutOfRangeIsNamed(string count)
+    {
+        var message = Load(WriteModel("digits", ValidConfig.Replace("\"instance_count\": 2,", $"\"instance_count\": {count},", StringComparison.Ordinal)));
+
+        Assert.Contains($"'instance_count' {count} must be between 1 and 32 (or left out for one execution per core)", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OnnxRuntimeSettingsAreOptionalPerModelOverrides()
     {
         var plain = ModelConfigLoader.Load(WriteModel("digits", ValidConfig));

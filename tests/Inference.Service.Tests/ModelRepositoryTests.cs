@@ -114,18 +114,36 @@ public sealed class ModelRepositoryTests : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         TestModels.CopyModel(TestModels.DigitsDirectory, _root);
-        TestModels.CopyDigitsAs(_root, "tuned", config => config
-            .Replace("\"instance_count\"", "\"onnxruntime\": { \"intra_op_threads\": 1, \"intra_op_spinning\": true }, \"instance_count\"", StringComparison.Ordinal));
+        TestModels.CopyDigitsAs(_root, "tuned", config => WithBefore(config, "\"execution_provider\"", "\"onnxruntime\": { \"intra_op_threads\": 1, \"intra_op_spinning\": true }, "));
+        TestModels.CopyDigitsAs(_root, "single", config => WithBefore(config, "\"execution_provider\"", "\"instance_count\": 1, "));
         using var capture = new CapturingLoggerProvider();
         using var loggers = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(capture));
 
         var repository = await LoadAsync(cts.Token, loggers);
 
+        var cores = Environment.ProcessorCount;
         Assert.True(repository.TryGet("tuned", out var model));
         Assert.Equal(ModelStatus.Ready, model.Status);
         var ready = capture.Entries.Where(e => e.EventId.Id == 3001).Select(e => e.Message).ToList();
-        Assert.Contains(ready, m => m.StartsWith("Model tuned ", StringComparison.Ordinal) && m.EndsWith("(intra-op threads: 1, spinning: True)", StringComparison.Ordinal));
-        Assert.Contains(ready, m => m.StartsWith("Model digits ", StringComparison.Ordinal) && m.EndsWith("(intra-op threads: ONNX Runtime's choice, spinning: False)", StringComparison.Ordinal));
+        Assert.Contains(ready, m => m.StartsWith("Model tuned ", StringComparison.Ordinal) && m.EndsWith(
+            $"(concurrent executions: {cores}, intra-op threads: 1, spinning: True; automatic: {cores} cores / 1 intra-op threads per execution)", StringComparison.Ordinal));
+        // Nothing set: one single-threaded execution per core.
+        Assert.Contains(ready, m => m.StartsWith("Model digits ", StringComparison.Ordinal) && m.EndsWith(
+            $"(concurrent executions: {cores}, intra-op threads: 1, spinning: False; automatic: {cores} cores / 1 intra-op threads per execution)", StringComparison.Ordinal));
+        // instance_count alone: the cores shared out between its executions.
+        Assert.Contains(ready, m => m.StartsWith("Model single ", StringComparison.Ordinal) && m.EndsWith(
+            $"(concurrent executions: 1, intra-op threads: {cores}, spinning: False; instance_count from config.json)", StringComparison.Ordinal));
+        Assert.True(repository.TryGet("digits", out var digits));
+        Assert.Equal(cores, digits.Batcher!.Instances);
+        Assert.True(repository.TryGet("single", out var single));
+        Assert.Equal(1, single.Batcher!.Instances);
+    }
+
+    private static string WithBefore(string config, string anchor, string insert)
+    {
+        var edited = config.Replace(anchor, insert + anchor, StringComparison.Ordinal);
+        Assert.NotEqual(config, edited);
+        return edited;
     }
 
     [Fact]
@@ -171,6 +189,7 @@ public sealed class ModelRepositoryTests : IAsyncLifetime
         await using var batched = new Batching.DynamicBatcher(
             model with { Batching = model.Batching with { MaxQueueDelay = TimeSpan.FromMilliseconds(20) } },
             counting,
+            1,
             new InferenceMetrics(_services!.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
             NullLogger.Instance);
         var together = await Task.WhenAll(Enumerable.Range(0, 32).Select(i => Task.Run(() => batched.EnqueueAsync([Input(i)], 1, cts.Token))));

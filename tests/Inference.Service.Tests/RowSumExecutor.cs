@@ -11,11 +11,16 @@ namespace MlAspire.Inference.Service.Tests;
 /// </summary>
 internal sealed class RowSumExecutor : IModelExecutor
 {
+    private int _running;
+
     public ConcurrentQueue<int> BatchRows { get; } = new();
 
     public TaskCompletionSource Gate { get; set; } = CompletedGate();
 
     public Exception? Failure { get; set; }
+
+    /// <summary>Runs started and not yet finished (held at the gate or computing).</summary>
+    public int Running => Volatile.Read(ref _running);
 
     public string ExecutionProvider => "TestExecutionProvider";
 
@@ -28,7 +33,16 @@ internal sealed class RowSumExecutor : IModelExecutor
 
     public async Task<IReadOnlyList<Tensor>> RunAsync(IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken)
     {
-        await Gate.Task.WaitAsync(cancellationToken);
+        Interlocked.Increment(ref _running);
+        try
+        {
+            await Gate.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
+
         if (Failure is { } failure)
         {
             throw failure;
