@@ -27,6 +27,7 @@ internal sealed partial class DynamicBatcher : IAsyncDisposable
     private readonly InferenceMetrics _metrics;
     private readonly ILogger _logger;
     private readonly bool _waitForCompany;
+    private readonly bool _formBatches;
     private readonly ConcurrentQueue<PendingRequest> _queue = new();
     // Counts the requests in _queue that no slot has claimed yet: a slot claims one (Wait) before dequeuing it.
     private readonly SemaphoreSlim _available = new(0);
@@ -37,13 +38,19 @@ internal sealed partial class DynamicBatcher : IAsyncDisposable
     private int _queued;
     private int _idle;
 
-    public DynamicBatcher(ModelDefinition model, IModelExecutor executor, int instances, InferenceMetrics metrics, ILogger logger)
+    /// <param name="formBatches">
+    /// Whether requests are concatenated at all: the model has dynamic batching and a batch pays on this host (see
+    /// <c>ModelRepository</c>); otherwise each execution runs one request.
+    /// </param>
+    public DynamicBatcher(
+        ModelDefinition model, IModelExecutor executor, int instances, bool formBatches, InferenceMetrics metrics, ILogger logger)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(instances, 1);
         _model = model;
         _executor = executor;
         _metrics = metrics;
         _logger = logger;
+        _formBatches = formBatches && model.Batching.Enabled && model.SupportsBatching;
         _waitForCompany = model.Batching.MaxQueueDelay > TimeSpan.Zero;
         _slots = new TaskCompletionSource[instances];
         for (var i = 0; i < instances; i++)
@@ -119,7 +126,7 @@ internal sealed partial class DynamicBatcher : IAsyncDisposable
 
                 batch.Add(first);
                 var rows = first.Rows;
-                if (_model.Batching.Enabled && _model.SupportsBatching)
+                if (_formBatches)
                 {
                     rows = Fill(batch, deferred, rows, stopping);
                 }

@@ -30,7 +30,7 @@ public sealed class DynamicBatcherTests : IDisposable
             instances, ExecutionProviderPreference.Cpu, null, null, OrtSettingsSpec.ServiceDefaults);
 
     private DynamicBatcher Batcher(ModelDefinition model, RowSumExecutor executor) =>
-        new(model, executor, model.InstanceCount ?? 1, _metrics, NullLogger.Instance);
+        new(model, executor, model.InstanceCount ?? 1, formBatches: true, _metrics, NullLogger.Instance);
 
     private static Tensor Rows(params float[][] rows)
     {

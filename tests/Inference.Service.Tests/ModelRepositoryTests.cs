@@ -134,6 +134,8 @@ public sealed class ModelRepositoryTests : IAsyncLifetime
         // instance_count alone: the cores shared out between its executions.
         Assert.Contains(ready, m => m.StartsWith("Model single ", StringComparison.Ordinal) && m.EndsWith(
             $"(concurrent executions: 1, intra-op threads: {cores}, spinning: False; instance_count from config.json)", StringComparison.Ordinal));
+        Assert.Contains(capture.Entries, e => e.EventId.Id == 3007 &&
+            e.Message.StartsWith("Model digits concatenates requests: a lone row's run takes ", StringComparison.Ordinal));
         Assert.True(repository.TryGet("digits", out var digits));
         Assert.Equal(cores, digits.Batcher!.Instances);
         Assert.True(repository.TryGet("single", out var single));
@@ -191,6 +193,7 @@ public sealed class ModelRepositoryTests : IAsyncLifetime
             model with { Batching = model.Batching with { MaxQueueDelay = TimeSpan.FromMilliseconds(20) } },
             counting,
             1,
+            formBatches: true,
             new InferenceMetrics(_services!.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
             NullLogger.Instance);
         var together = await Task.WhenAll(Enumerable.Range(0, 32).Select(i => Task.Run(() => batched.EnqueueAsync([Input(i)], 1, cts.Token))));

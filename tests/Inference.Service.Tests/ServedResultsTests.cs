@@ -33,7 +33,7 @@ public sealed class ServedResultsTests : IDisposable
         var expected = InProcessBatchOne(model.ModelPath, images);
 
         var executor = new GatedExecutor(OrtSessionFactory.CreateExecutor(model, intraOpThreads: 1, intraOpSpinning: false, cudaDeviceId: 0, NullLogger.Instance));
-        await using (var batcher = new DynamicBatcher(model, executor, 2, _metrics, NullLogger.Instance))
+        await using (var batcher = new DynamicBatcher(model, executor, 2, formBatches: true, _metrics, NullLogger.Instance))
         {
             // Single images and runs of three, all queued while both execution slots are held at the gate.
             var requests = new List<(int First, int Count, Task<IReadOnlyList<Tensor>> Answer)>();
