@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MlAspire.Inference.Client;
+using MlAspire.ServiceDefaults.Telemetry;
 using MlAspire.Preprocessing.Worker.Services;
 
 namespace MlAspire.Preprocessing.Worker.Extensions;
@@ -21,7 +22,10 @@ internal static class WorkerServiceExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
         // One IConnectionMultiplexer per process (Aspire.StackExchange.Redis): ConnectionStrings:redis, health check,
         // tracing; Aspire's defaults keep it reconnecting (abortConnect=false) while Redis is down or restarting.
-        builder.AddRedisClient("redis");
+        // Redis command spans only when traces are exported: the library records them through its profiler, for
+        // every command, which cost the worker about 10 % of its CPU per job with no one to read them (BENCHMARKS.md).
+        var exported = TelemetryOptions.IsExportConfigured(builder.Configuration);
+        builder.AddRedisClient("redis", settings => settings.DisableTracing |= !exported);
         builder.AddInferenceClient("inference");
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModelCatalog>();

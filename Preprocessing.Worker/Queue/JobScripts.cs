@@ -40,7 +40,8 @@ internal static class JobScripts
     /// entries walked instead, at most max queued + 1 of them: that costs milliseconds on a deep queue.
     /// KEYS: stream, idempotency key ("" for none), n job hashes, n image keys.
     /// ARGV: job ttl s, idempotency ttl s, created ms, model, top, stream max length, n, n ids, n images, traceparent
-    /// ("" for none; stored in each job hash so the worker continues the submitter's trace), max queued, workers' group.
+    /// ("" for none; stored in each job hash so the worker continues the submitter's trace), max queued, workers' group,
+    /// wake-up channel (the script publishes n on it once the jobs are stored, so idle workers read them at once).
     /// Returns {1, "id,id,..."} when created, {0, "id,id,..."} when the Idempotency-Key already named jobs,
     /// {-1, depth} when the queue is full (nothing stored).
     /// </summary>
@@ -49,6 +50,7 @@ internal static class JobScripts
         local traceparent = ARGV[8 + 2 * n] or ''
         local maxQueued = tonumber(ARGV[9 + 2 * n])
         local group = ARGV[10 + 2 * n]
+        local wakeUp = ARGV[11 + 2 * n]
         if KEYS[2] ~= '' then
           local existing = redis.call('GET', KEYS[2])
           if existing then return {0, existing} end
@@ -79,6 +81,7 @@ internal static class JobScripts
         end
         local joined = table.concat(ids, ',')
         if KEYS[2] ~= '' then redis.call('SET', KEYS[2], joined, 'NX', 'EX', ARGV[2]) end
+        redis.call('PUBLISH', wakeUp, n)
         return {1, joined}
         """;
 

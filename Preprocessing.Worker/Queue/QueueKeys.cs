@@ -19,7 +19,7 @@ internal static class QueueKeys
     public const string JobEvents = "mlaspire:job-events";
 
     /// <summary>
-    /// Pub/sub channel the gateway publishes to after it has queued jobs (the message is how many): idle workers read
+    /// Pub/sub channel the enqueue script publishes to once it has stored jobs (the message is how many): idle workers read
     /// the stream at once instead of at their next poll. Only a wake-up: the jobs themselves are in <see cref="Jobs"/>,
     /// so a missed message delays a job by at most <c>Worker:ReadBlock</c> and loses nothing.
     /// </summary>

@@ -12,8 +12,8 @@ namespace MlAspire.Preprocessing.Worker.Services;
 /// <remarks>
 /// StackExchange.Redis multiplexes every caller over one connection, so it has no blocking XREADGROUP (a blocked read
 /// would stall the gateway-facing scripts and every other command behind it). The loop reads without BLOCK; when the
-/// stream has nothing for it, it waits for a message on <see cref="QueueKeys.JobsQueued"/> (the gateway publishes one
-/// after each submission it stores) or for <see cref="WorkerOptions.ReadBlock"/>, whichever comes first, then reads
+/// stream has nothing for it, it waits for a message on <see cref="QueueKeys.JobsQueued"/> (the gateway's enqueue script
+/// publishes one as it stores jobs) or for <see cref="WorkerOptions.ReadBlock"/>, whichever comes first, then reads
 /// again. The bell is cleared before each read, so a submission between the read and the wait still wakes it.
 /// </remarks>
 internal sealed class QueueConsumer(
