@@ -19,6 +19,7 @@ internal static class WorkerServiceExtensions
             .BindConfiguration(WorkerOptions.SectionName)
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, HeartbeatLimitsValidator>());
         // One IConnectionMultiplexer per process (Aspire.StackExchange.Redis): ConnectionStrings:redis, health check,
         // tracing; Aspire's defaults keep it reconnecting (abortConnect=false) while Redis is down or restarting.
         builder.AddRedisClient("redis");
@@ -26,8 +27,14 @@ internal static class WorkerServiceExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<WorkerMetrics>();
-        builder.Services.AddSingleton<ConsumerState>();
+        builder.Services.AddSingleton(services => new ConsumerState
+        {
+            Consumer = QueueConsumer.ResolveConsumerName(services.GetRequiredService<IOptions<WorkerOptions>>().Value.ConsumerName),
+        });
         builder.Services.AddSingleton<JobProcessor>();
+        builder.Services.AddSingleton<WorkerHeartbeat>();
+        // The heartbeat first: hosted services stop in reverse order, so it outlives the consume loop.
+        builder.Services.AddHostedService(services => services.GetRequiredService<WorkerHeartbeat>());
         builder.Services.AddHostedService<QueueConsumer>();
         builder.Services.AddHealthChecks()
             .AddCheck<ConsumerHealthCheck>("consumer")
