@@ -64,6 +64,13 @@ internal sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ModelCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The inference service's model repository (the folder of <c>&lt;model&gt;/config.json</c>), when the gateway can
+    /// read it: until the gateway has reached the service once, submissions for the models it names are queued even
+    /// while the service is down. Unset: until then such submissions get 503.
+    /// </summary>
+    public string? ModelRepository { get; set; }
+
     /// <summary>Deadline of the gateway's calls to the inference service.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan InferenceTimeout { get; set; } = TimeSpan.FromSeconds(5);

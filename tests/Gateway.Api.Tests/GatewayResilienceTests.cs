@@ -91,6 +91,48 @@ public sealed class GatewayResilienceTests
     }
 
     [Fact]
+    public async Task SubmissionsForAKnownModelAreQueuedWhileTheInferenceServiceIsAwayAndAnUnknownOneGets404()
+    {
+        await using var redis = await TestRedis.StartAsync();
+        var inference = await FakeInferenceServer.StartAsync();
+        await using var factory = new GatewayFactory(redis.ConnectionString, inference.Address);
+        var client = factory.CreateAuthorizedClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/models", Timeout)).StatusCode); // listed once
+
+        await inference.DisposeAsync();
+        var queued = await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout);
+        var unknown = await client.PostAsync("/v1/jobs?model=nope", Png(), Timeout);
+        var classify = await client.PostAsync("/v1/models/digits:classify", Png(), Timeout);
+
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        var id = JsonDocument.Parse(await queued.Content.ReadAsStringAsync(Timeout)).RootElement.GetProperty("id").GetString()!;
+        await using var connection = await redis.ConnectAsync();
+        Assert.Equal("queued", (string?)await connection.GetDatabase().HashGetAsync(QueueKeys.Job(id), "status"));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        // Queued too; nobody runs it while the service is away, so the wait runs out: 504 with the job to poll.
+        Assert.Equal(HttpStatusCode.GatewayTimeout, classify.StatusCode);
+        Assert.True(JsonDocument.Parse(await classify.Content.ReadAsStringAsync(Timeout)).RootElement.TryGetProperty("jobId", out _));
+    }
+
+    [Fact]
+    public async Task BeforeTheGatewayEverReachesTheInferenceServiceTheModelRepositoryNamesTheModels()
+    {
+        await using var redis = await TestRedis.StartAsync();
+        var nowhere = $"http://127.0.0.1:{Ports.Free()}";
+        await using var withRepository = new GatewayFactory(redis.ConnectionString, nowhere, new Dictionary<string, string?>
+        {
+            ["Gateway:ModelRepository"] = MlAspire.Tests.Shared.RepoRoot.Models,
+        });
+        await using var without = new GatewayFactory(redis.ConnectionString, nowhere);
+        var client = withRepository.CreateAuthorizedClient();
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/v1/jobs?model=nope", Png(), Timeout)).StatusCode);
+        // Nothing to go by: the gateway cannot tell, and says so.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await without.CreateAuthorizedClient().PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+    }
+
+    [Fact]
     public async Task ModelsComeFromTheInferenceService()
     {
         await using var redis = await TestRedis.StartAsync();
