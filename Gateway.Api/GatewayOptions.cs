@@ -56,6 +56,13 @@ internal sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan EventStreamTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// An event stream with nothing to send for this long sends a comment (<c>: keep-alive</c>), so proxies and clients
+    /// keep the connection open while the job waits, or while Redis restarts.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan EventStreamKeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Classes returned when the request does not say (<c>?top=</c>).</summary>
     [Range(1, 1000)]
     public int DefaultTop { get; set; } = 5;

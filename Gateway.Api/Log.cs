@@ -35,4 +35,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6010, Level = LogLevel.Warning, Message = "Model config {Path} is unreadable; skipped")]
     public static partial void ModelConfigUnreadable(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 6011, Level = LogLevel.Warning, Message = "Event stream of job {JobId} cannot read the job store; keeping the stream open and retrying")]
+    public static partial void EventStreamWaitingForStore(ILogger logger, Exception exception, string jobId);
+
+    [LoggerMessage(EventId = 6012, Level = LogLevel.Information, Message = "Event stream of job {JobId} reads the job store again")]
+    public static partial void EventStreamResumed(ILogger logger, string jobId);
 }
