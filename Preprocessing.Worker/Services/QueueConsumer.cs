@@ -36,6 +36,7 @@ internal sealed class QueueConsumer(
         var consumer = state.Consumer;
         Log.ConsumerStarted(logger, consumer, QueueKeys.Jobs, QueueKeys.WorkersGroup);
         var groupReady = false;
+        var groupSeen = false;
         var subscribed = false;
         var ownPendingDone = false;
         var nextClaim = DateTimeOffset.MinValue;
@@ -52,8 +53,12 @@ internal sealed class QueueConsumer(
                 if (!groupReady)
                 {
                     await heartbeat.BeatAsync().ConfigureAwait(false);
-                    await CreateGroupAsync().ConfigureAwait(false);
-                    groupReady = true;
+                    if (await CreateGroupAsync().ConfigureAwait(false) && groupSeen)
+                    {
+                        Log.GroupRecreated(logger);
+                    }
+
+                    groupReady = groupSeen = true;
                 }
 
                 state.Turned(time.GetUtcNow());
@@ -167,16 +172,21 @@ internal sealed class QueueConsumer(
 
     private void OnJobsQueued(RedisChannel channel, RedisValue message) => _wakeUp.Ring();
 
-    /// <summary>Creates the workers' group (and the stream) unless it exists: from the stream's start, so jobs queued before any worker ran are read.</summary>
-    private async Task CreateGroupAsync()
+    /// <summary>
+    /// Creates the workers' group (and the stream) unless it exists: from the stream's start, so jobs queued before any
+    /// worker ran, or while the group was missing, are read. True when it created it.
+    /// </summary>
+    private async Task<bool> CreateGroupAsync()
     {
         try
         {
             await _db.StreamCreateConsumerGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, StreamPosition.Beginning, createStream: true).ConfigureAwait(false);
+            return true;
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
         {
             // Another worker (or this one, before a reconnect) created it.
+            return false;
         }
     }
 

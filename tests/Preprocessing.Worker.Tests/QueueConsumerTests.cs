@@ -371,6 +371,25 @@ public sealed class QueueConsumerTests
     }
 
     [Fact]
+    public async Task AJobsStreamDeletedUnderARunningWorkerIsRecreatedAndLaterJobsStillRun()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        harness.StartWorker();
+        await harness.WaitTerminalAsync(await harness.EnqueueAsync(WorkerHarness.Digit()));
+
+        Assert.True(await harness.Client.KeyDeleteAsync(QueueKeys.Jobs)); // by hand, as in the fault run
+        var after = await harness.EnqueueAsync(WorkerHarness.Digit(), WorkerHarness.Digit());
+        await harness.WaitTerminalAsync(after);
+
+        foreach (var id in after)
+        {
+            Assert.Equal("succeeded", await harness.StatusAsync(id));
+        }
+
+        Assert.Contains(await harness.Client.StreamGroupInfoAsync(QueueKeys.Jobs), g => g.Name == QueueKeys.WorkersGroup);
+    }
+
+    [Fact]
     public async Task GracefulStopLeavesUnfinishedJobsPendingForAnotherWorker()
     {
         await using var harness = await WorkerHarness.StartAsync();
