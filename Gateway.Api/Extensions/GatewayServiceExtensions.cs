@@ -35,6 +35,7 @@ internal static class GatewayServiceExtensions
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<ImageIntake>();
         builder.Services.AddSingleton<ModelDirectory>();
+        builder.Services.AddHostedService<ModelDirectoryRefresher>();
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<JobSubmitter>();
         builder.Services.AddSingleton<JobTracker>();

@@ -20,6 +20,7 @@ internal static class WorkerServiceExtensions
             .BindConfiguration(WorkerOptions.SectionName)
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, HeartbeatLimitsValidator>());
         // One IConnectionMultiplexer per process (Aspire.StackExchange.Redis): ConnectionStrings:redis, health check,
         // tracing; Aspire's defaults keep it reconnecting (abortConnect=false) while Redis is down or restarting.
         // Redis command spans only when traces are exported: the library records them through its profiler, for
@@ -30,8 +31,14 @@ internal static class WorkerServiceExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<WorkerMetrics>();
-        builder.Services.AddSingleton<ConsumerState>();
+        builder.Services.AddSingleton(services => new ConsumerState
+        {
+            Consumer = QueueConsumer.ResolveConsumerName(services.GetRequiredService<IOptions<WorkerOptions>>().Value.ConsumerName),
+        });
         builder.Services.AddSingleton<JobProcessor>();
+        builder.Services.AddSingleton<WorkerHeartbeat>();
+        // The heartbeat first: hosted services stop in reverse order, so it outlives the consume loop.
+        builder.Services.AddHostedService(services => services.GetRequiredService<WorkerHeartbeat>());
         builder.Services.AddHostedService<QueueConsumer>();
         builder.Services.AddHealthChecks()
             .AddCheck<ConsumerHealthCheck>("consumer")

@@ -86,30 +86,93 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// Starts one attempt for each of n jobs: unless a job is gone or terminal, counts the attempt and marks it
-    /// processing (publishing the change once). KEYS: n job hashes. ARGV: now ms, consumer, channel, n ids.
-    /// Returns, per job, {previous status or "missing", attempts, top, traceparent} flattened. A hash without a status
-    /// (not one the gateway wrote) counts as missing and is left alone.
+    /// Lua shared by the scripts that hand jobs to a worker: handOver(entries, consumer, now, channel, jobPrefix) counts
+    /// one attempt for each stream entry's job and marks it processing by that consumer (publishing the change once),
+    /// unless the job is gone or terminal. Returns, per entry, {entry id, job id, model, previous status or "missing",
+    /// attempts, top, traceparent} flattened. An entry deleted while pending (no fields), or one without id and model,
+    /// comes back with job id "" and status "missing"; a hash without a status (not one the gateway wrote) counts as
+    /// missing and is left alone. The job hashes are named from the entries, so they cannot be declared as KEYS: these
+    /// scripts need a standalone server (or one whose keys share a slot), which is what the product runs on.
     /// </summary>
-    public const string StartAttempts = """
-        local out = {}
-        for i = 1, #KEYS do
-          local key = KEYS[i]
-          local job = redis.call('HMGET', key, 'status', 'top', 'traceparent')
-          local status = job[1]
-          if not status then
-            out[#out + 1] = 'missing'; out[#out + 1] = 0; out[#out + 1] = '0'; out[#out + 1] = ''
-          elseif status == 'succeeded' or status == 'failed' then
-            out[#out + 1] = status; out[#out + 1] = 0; out[#out + 1] = '0'; out[#out + 1] = ''
-          else
-            local attempts = redis.call('HINCRBY', key, 'attempts', 1)
-            if status == 'processing' then
-              redis.call('HSET', key, 'worker', ARGV[2])
-            else
-              redis.call('HSET', key, 'status', 'processing', 'worker', ARGV[2], 'started', ARGV[1])
-              redis.call('PUBLISH', ARGV[3], ARGV[3 + i] .. ' processing')
+    private const string HandOver = """
+        local function handOver(entries, consumer, now, channel, prefix)
+          local out = {}
+          for _, e in ipairs(entries) do
+            local id, model = '', ''
+            if type(e[2]) == 'table' then
+              for j = 1, #e[2], 2 do
+                if e[2][j] == 'id' then id = e[2][j + 1] elseif e[2][j] == 'model' then model = e[2][j + 1] end
+              end
             end
-            out[#out + 1] = status; out[#out + 1] = attempts; out[#out + 1] = job[2] or '5'; out[#out + 1] = job[3] or ''
+            local status, attempts, top, traceparent = 'missing', 0, '0', ''
+            if id ~= '' and model ~= '' then
+              local key = prefix .. id
+              local job = redis.call('HMGET', key, 'status', 'top', 'traceparent')
+              if job[1] then
+                status = job[1]
+                if status ~= 'succeeded' and status ~= 'failed' then
+                  attempts = redis.call('HINCRBY', key, 'attempts', 1)
+                  if status == 'processing' then
+                    redis.call('HSET', key, 'worker', consumer)
+                  else
+                    redis.call('HSET', key, 'status', 'processing', 'worker', consumer, 'started', now)
+                    redis.call('PUBLISH', channel, id .. ' processing')
+                  end
+                  top = job[2] or '5'
+                  traceparent = job[3] or ''
+                end
+              end
+            end
+            local n = #out
+            out[n + 1] = e[1]; out[n + 2] = id; out[n + 3] = model; out[n + 4] = status
+            out[n + 5] = attempts; out[n + 6] = top; out[n + 7] = traceparent
+          end
+          return out
+        end
+
+        """;
+
+    /// <summary>
+    /// Hands jobs to a worker: reads up to count entries for the consumer (XREADGROUP, never blocking: new entries with
+    /// id "&gt;", the consumer's own pending ones with "0") and, in the same atomic step, counts an attempt for each job
+    /// and marks it processing (see <see cref="HandOver"/>). So every delivery is counted however the worker dies after
+    /// it, and the dead-letter bound holds. KEYS: stream. ARGV: group, consumer, count, id, now ms, channel, job key
+    /// prefix. Returns the hand-over rows (7 per entry); none when there is nothing to read.
+    /// </summary>
+    public const string Deliver = HandOver + """
+        local reply = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3], 'STREAMS', KEYS[1], ARGV[4])
+        if not reply then return {} end
+        return handOver(reply[1][2], ARGV[2], ARGV[5], ARGV[6], ARGV[7])
+        """;
+
+    /// <summary>
+    /// Takes over the jobs of dead workers: a consumer of the group other than this one whose heartbeat key is gone and
+    /// which has not touched the stream for min idle ms has its pending entries (up to count in all) claimed for this
+    /// consumer (XCLAIM) and handed over (see <see cref="HandOver"/>: the take-over is a delivery and counts an attempt).
+    /// A live worker refreshes its heartbeat on a timer of its own, so a slow batch never loses its jobs; the idle
+    /// condition guards the moments after a Redis restart that lost the heartbeats of live workers. A dead consumer with
+    /// nothing left pending is removed from the group. KEYS: stream. ARGV: group, consumer, count, min idle ms, now ms,
+    /// channel, job key prefix, heartbeat key prefix. Returns the hand-over rows (7 per entry).
+    /// </summary>
+    public const string Reclaim = HandOver + """
+        local consumers = redis.pcall('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])
+        if type(consumers) ~= 'table' or consumers.err then return {} end
+        local limit, minIdle = tonumber(ARGV[3]), tonumber(ARGV[4])
+        local out = {}
+        for _, c in ipairs(consumers) do
+          local f = {}
+          for j = 1, #c, 2 do f[c[j]] = c[j + 1] end
+          if f['name'] ~= ARGV[2] and f['idle'] >= minIdle and redis.call('EXISTS', ARGV[8] .. f['name']) == 0 then
+            local pending = f['pending']
+            local room = limit - #out / 7
+            if pending > 0 and room > 0 then
+              local ids = {}
+              for _, p in ipairs(redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', room, f['name'])) do ids[#ids + 1] = p[1] end
+              local rows = handOver(redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, unpack(ids)), ARGV[2], ARGV[5], ARGV[6], ARGV[7])
+              for _, v in ipairs(rows) do out[#out + 1] = v end
+              pending = pending - #ids
+            end
+            if pending <= 0 then redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], f['name']) end
           end
         end
         return out
