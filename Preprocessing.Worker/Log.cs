@@ -45,6 +45,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 6113, Level = LogLevel.Information, Message = "Worker {Consumer} refreshes its heartbeat again")]
     public static partial void HeartbeatResumed(ILogger logger, string consumer);
 
-    [LoggerMessage(EventId = 6114, Level = LogLevel.Warning, Message = "The jobs stream or the workers' group was missing (deleted, or Redis restarted without its data); recreated it from the stream's start. Jobs whose entries went with it are not queued again")]
-    public static partial void GroupRecreated(ILogger logger);
+    [LoggerMessage(EventId = 6114, Level = LogLevel.Warning, Message = "The jobs stream or the workers' group was missing (deleted, or Redis restarted without its data); recreated it from the stream's start. Jobs whose entries went with it: {Requeued} queued again, {Failed} failed (image gone too)")]
+    public static partial void GroupRecreated(ILogger logger, int requeued, int failed);
 }

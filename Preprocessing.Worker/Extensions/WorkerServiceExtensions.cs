@@ -36,6 +36,7 @@ internal static class WorkerServiceExtensions
             Consumer = QueueConsumer.ResolveConsumerName(services.GetRequiredService<IOptions<WorkerOptions>>().Value.ConsumerName),
         });
         builder.Services.AddSingleton<JobProcessor>();
+        builder.Services.AddSingleton<LostJobRecovery>();
         builder.Services.AddSingleton<WorkerHeartbeat>();
         // The heartbeat first: hosted services stop in reverse order, so it outlives the consume loop.
         builder.Services.AddHostedService(services => services.GetRequiredService<WorkerHeartbeat>());

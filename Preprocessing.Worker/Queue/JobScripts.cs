@@ -255,4 +255,30 @@ internal static class JobScripts
         if status then redis.call('PUBLISH', ARGV[3], ARGV[4] .. ' failed ' .. cjson.encode(redis.call('HGETALL', KEYS[1]))) end
         return 1
         """;
+
+    /// <summary>
+    /// Puts back a job whose stream entry was lost (the jobs stream deleted, or its group destroyed and recreated):
+    /// a job still queued or processing, created before the recovery began, is queued again when its image is still
+    /// there, and otherwise failed for good (dead-lettered, with its event) so that no one waits for it forever.
+    /// KEYS: stream, job hash, image key, dead-letter stream. ARGV: id, now ms, job events channel, created-before ms.
+    /// Returns 1 when queued again, 2 when failed, 0 when left alone.
+    /// </summary>
+    public const string RequeueLost = """
+        local job = redis.call('HMGET', KEYS[2], 'status', 'model', 'created', 'attempts')
+        local status = job[1]
+        if status ~= 'queued' and status ~= 'processing' then return 0 end
+        if not job[2] or tonumber(job[3] or '0') >= tonumber(ARGV[4]) then return 0 end
+        if redis.call('EXISTS', KEYS[3]) == 1 then
+          redis.call('HSET', KEYS[2], 'status', 'queued')
+          redis.call('HDEL', KEYS[2], 'worker')
+          redis.call('XADD', KEYS[1], '*', 'id', ARGV[1], 'model', job[2])
+          return 1
+        end
+        local reason = 'its queue entry and image were lost (the jobs stream was deleted or Redis lost its data)'
+        redis.call('HSET', KEYS[2], 'status', 'failed', 'error', reason, 'finished', ARGV[2])
+        redis.call('XADD', KEYS[4], 'MAXLEN', '~', 100000, '*', 'id', ARGV[1], 'model', job[2], 'reason', reason,
+          'attempts', job[4] or '0', 'worker', '', 'failed', ARGV[2])
+        redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' failed ' .. cjson.encode(redis.call('HGETALL', KEYS[2])))
+        return 2
+        """;
 }

@@ -20,6 +20,7 @@ internal sealed class QueueConsumer(
     IConnectionMultiplexer redis,
     JobProcessor processor,
     WorkerHeartbeat heartbeat,
+    LostJobRecovery recovery,
     ConsumerState state,
     WorkerMetrics metrics,
     IOptions<WorkerOptions> options,
@@ -53,9 +54,15 @@ internal sealed class QueueConsumer(
                 if (!groupReady)
                 {
                     await heartbeat.BeatAsync().ConfigureAwait(false);
-                    if (await CreateGroupAsync().ConfigureAwait(false) && groupSeen)
+                    if (await CreateGroupAsync().ConfigureAwait(false))
                     {
-                        Log.GroupRecreated(logger);
+                        // This worker created the group: jobs whose entries went with the old stream (or that were
+                        // queued while every worker was down and the stream was deleted) are put back before it reads.
+                        var (requeued, failed) = await recovery.RecoverAsync(stoppingToken).ConfigureAwait(false);
+                        if (groupSeen || requeued > 0 || failed > 0)
+                        {
+                            Log.GroupRecreated(logger, requeued, failed);
+                        }
                     }
 
                     groupReady = groupSeen = true;

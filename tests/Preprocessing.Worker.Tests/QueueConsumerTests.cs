@@ -390,6 +390,29 @@ public sealed class QueueConsumerTests
     }
 
     [Fact]
+    public async Task JobsWhoseStreamEntriesWereLostAreQueuedAgainOrFailedWithTheirReason()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        var lost = await harness.EnqueueAsync(WorkerHarness.Digit(), WorkerHarness.Digit(), WorkerHarness.Digit());
+        Assert.True(await harness.Client.KeyDeleteAsync(QueueKeys.Jobs)); // entries gone, hashes and images kept
+        Assert.True(await harness.Client.KeyDeleteAsync(QueueKeys.Image(lost[2]))); // and one image with them
+        var kept = await harness.EnqueueAsync(WorkerHarness.Digit()); // queued after the loss: has its own entry
+
+        harness.StartWorker();
+        await harness.WaitTerminalAsync([.. lost, .. kept]);
+
+        Assert.Equal("succeeded", await harness.StatusAsync(lost[0]));
+        Assert.Equal("succeeded", await harness.StatusAsync(lost[1]));
+        Assert.Equal("succeeded", await harness.StatusAsync(kept[0]));
+        Assert.Equal(1L, (long)await harness.Client.HashGetAsync(QueueKeys.Job(kept[0]), JobFields.Attempts)); // not queued twice
+        Assert.Equal("failed", await harness.StatusAsync(lost[2]));
+        Assert.Contains("lost", (string?)await harness.Client.HashGetAsync(QueueKeys.Job(lost[2]), "error"), StringComparison.Ordinal);
+        var dead = await harness.Client.StreamRangeAsync(QueueKeys.DeadLetter);
+        Assert.Equal(lost[2], (string?)Assert.Single(dead)["id"]);
+        Assert.Equal(1L, (long)await harness.Client.HashGetAsync(QueueKeys.Job(lost[0]), JobFields.Attempts)); // queued again once
+    }
+
+    [Fact]
     public async Task GracefulStopLeavesUnfinishedJobsPendingForAnotherWorker()
     {
         await using var harness = await WorkerHarness.StartAsync();
