@@ -56,6 +56,13 @@ internal sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan EventStreamTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// An event stream with nothing to send for this long sends a comment (<c>: keep-alive</c>), so proxies and clients
+    /// keep the connection open while the job waits, or while Redis restarts.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan EventStreamKeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Classes returned when the request does not say (<c>?top=</c>).</summary>
     [Range(1, 1000)]
     public int DefaultTop { get; set; } = 5;
@@ -63,6 +70,13 @@ internal sealed class GatewayOptions
     /// <summary>How long model lists and metadata from the inference service are cached.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ModelCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The inference service's model repository (the folder of <c>&lt;model&gt;/config.json</c>), when the gateway can
+    /// read it: until the gateway has reached the service once, submissions for the models it names are queued even
+    /// while the service is down. Unset: until then such submissions get 503.
+    /// </summary>
+    public string? ModelRepository { get; set; }
 
     /// <summary>Deadline of the gateway's calls to the inference service.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]

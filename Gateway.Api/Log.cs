@@ -26,4 +26,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6007, Level = LogLevel.Debug, Message = "Queue full ({Depth} jobs queued or in progress): refused {Count} images for model {Model}")]
     public static partial void QueueFull(ILogger logger, long depth, int count, string model);
+
+    [LoggerMessage(EventId = 6008, Level = LogLevel.Debug, Message = "Listing the inference service's models failed ({Status}); keeping the names listed last")]
+    public static partial void ModelRefreshFailed(ILogger logger, Grpc.Core.StatusCode status);
+
+    [LoggerMessage(EventId = 6009, Level = LogLevel.Debug, Message = "The inference service cannot be reached ({Status}); model {Model} known: {Known}, from {Source}")]
+    public static partial void ModelKnownFromCache(ILogger logger, string model, bool known, string source, Grpc.Core.StatusCode status);
+
+    [LoggerMessage(EventId = 6010, Level = LogLevel.Warning, Message = "Model config {Path} is unreadable; skipped")]
+    public static partial void ModelConfigUnreadable(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 6011, Level = LogLevel.Warning, Message = "Event stream of job {JobId} cannot read the job store; keeping the stream open and retrying")]
+    public static partial void EventStreamWaitingForStore(ILogger logger, Exception exception, string jobId);
+
+    [LoggerMessage(EventId = 6012, Level = LogLevel.Information, Message = "Event stream of job {JobId} reads the job store again")]
+    public static partial void EventStreamResumed(ILogger logger, string jobId);
 }

@@ -38,4 +38,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6111, Level = LogLevel.Warning, Message = "Removing finished entries from the jobs stream failed")]
     public static partial void TrimFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6112, Level = LogLevel.Warning, Message = "Worker {Consumer} cannot refresh its heartbeat; retrying every heartbeat interval")]
+    public static partial void HeartbeatFailed(ILogger logger, Exception exception, string consumer);
+
+    [LoggerMessage(EventId = 6113, Level = LogLevel.Information, Message = "Worker {Consumer} refreshes its heartbeat again")]
+    public static partial void HeartbeatResumed(ILogger logger, string consumer);
+
+    [LoggerMessage(EventId = 6114, Level = LogLevel.Warning, Message = "The jobs stream or the workers' group was missing (deleted, or Redis restarted without its data); recreated it from the stream's start. Jobs whose entries went with it: {Requeued} queued again, {Failed} failed (image gone too)")]
+    public static partial void GroupRecreated(ILogger logger, int requeued, int failed);
 }

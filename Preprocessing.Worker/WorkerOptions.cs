@@ -27,16 +27,28 @@ internal sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan ReadBlock { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Jobs pending this long on another consumer are taken over (XAUTOCLAIM): that consumer is presumed dead.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
-    public TimeSpan ClaimIdle { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How often the worker refreshes its heartbeat key (<c>mlaspire:worker:&lt;consumer&gt;</c>), on a timer of its own,
+    /// independent of the jobs it is running: a live worker keeps its jobs however long a batch takes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// How often the worker looks for abandoned jobs (and refreshes the queue-lag gauge and removes finished entries
-    /// left in the stream).
+    /// The heartbeat key's TTL: a worker not heard of for this long is dead, and once its consumer has also not touched
+    /// the stream for as long, the other workers take over its pending jobs at their next <see cref="ClaimInterval"/>.
+    /// At least twice <see cref="HeartbeatInterval"/>. With the defaults a killed worker's jobs run elsewhere within
+    /// about 4 to 6 s (BENCHMARKS.md, faults).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>
+    /// How often the worker looks for dead workers' jobs to take over (and refreshes the queue-lag gauge and removes
+    /// finished entries left in the stream). No more often than an idle worker reads the stream anyway (<see cref="ReadBlock"/>).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
-    public TimeSpan ClaimInterval { get; set; } = TimeSpan.FromSeconds(15);
+    public TimeSpan ClaimInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Deliveries per job: the first, and each take-over after the worker holding it stopped (crashed, was killed);
@@ -62,8 +74,7 @@ internal sealed class WorkerOptions
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
-    /// Longest delay between two retries. Also kept below a third of <see cref="ClaimIdle"/>: before each wait the worker
-    /// renews its claim on the jobs it retries (XCLAIM JUSTID), so no other worker takes them over meanwhile.
+    /// Longest delay between two retries. The jobs stay this worker's while it retries: its heartbeat says it is alive.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:05:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);

@@ -14,13 +14,14 @@ import glob, json
 rows = [json.load(open(p)) for p in sorted(glob.glob("artifacts/resilience/*.json"))]
 rows.sort(key=lambda r: r["scenario"] != "baseline")
 base = next((r["p99Ms"] for r in rows if r["scenario"] == "baseline"), None)
-print("| scenario | load | accepted | succeeded | failed | lost | refused | peak RSS MiB | p99 ms | p99 / baseline | note |")
-print("| --- | --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | --- |")
+print("| scenario | load | accepted | succeeded | failed | lost | refused | reclaimed jobs p99 ms (from the kill) | peak RSS MiB | p99 ms | p99 / baseline | note |")
+print("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | --- | ---: | ---: | --- |")
 for r in rows:
     refused = ", ".join(f"{n} x {s}" for s, n in sorted(r["rejected"].items())) or "0"
     rss = ", ".join(f"{k} {v:.0f}" for k, v in r["peakRssMiB"].items())
     p99 = f'{r["p99Ms"]:.0f}' if r["p99Ms"] is not None else "-"
     ratio = f'{r["p99Ms"] / base:.1f}x' if base and r["p99Ms"] is not None else "-"
-    print(f'| {r["scenario"]} | {r["load"]} | {r["accepted"]} | {r["succeeded"]} | {r["failed"]} | {r["lost"]} | {refused} | {rss} | {p99} | {ratio} | {r["note"] or ""} |')
+    reclaimed = f'{r["reclaimedP99Ms"]:.0f}' if r.get("reclaimedP99Ms") is not None else "-"
+    print(f'| {r["scenario"]} | {r["load"]} | {r["accepted"]} | {r["succeeded"]} | {r["failed"]} | {r["lost"]} | {refused} | {reclaimed} | {rss} | {p99} | {ratio} | {r["note"] or ""} |')
 PY
 exit "$rc"

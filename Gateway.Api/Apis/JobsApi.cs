@@ -29,7 +29,7 @@ internal static class JobsApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         jobs.MapGet("/{id}/events", EventsAsync)
             .WithName("GetJobEvents")
-            .WithSummary("The job's status changes as Server-Sent Events (event 'status', data: the job), until it finishes.")
+            .WithSummary("The job's status changes as Server-Sent Events (event 'status', data: the job), until it finishes; comments keep an idle stream open, and event 'error' ends it when the job's end cannot be told.")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return v1;
@@ -78,7 +78,7 @@ internal static class JobsApi
         return job is null ? NotFound(id) : TypedResults.Ok(job);
     }
 
-    internal static async Task<Results<ServerSentEventsResult<JobView>, ProblemHttpResult>> EventsAsync(
+    internal static async Task<Results<JobEventStreamResult, ProblemHttpResult>> EventsAsync(
         string id, JobStore store, JobTracker tracker, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
     {
         if (!JobStore.IsValidId(id) || await store.GetAsync(id, cancellationToken) is null)
@@ -86,7 +86,7 @@ internal static class JobsApi
             return NotFound(id);
         }
 
-        return TypedResults.ServerSentEvents(tracker.StreamAsync(id, options.Value.EventStreamTimeout, cancellationToken), eventType: "status");
+        return new JobEventStreamResult(tracker.StreamAsync(id, options.Value.EventStreamTimeout, options.Value.EventStreamKeepAlive, cancellationToken));
     }
 
     internal static string Location(string id) => "/v1/jobs/" + id;

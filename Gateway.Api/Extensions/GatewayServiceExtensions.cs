@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MlAspire.Gateway.Api.Services;
 using MlAspire.Inference.Client;
+using MlAspire.ServiceDefaults.Telemetry;
 using StackExchange.Redis;
 
 namespace MlAspire.Gateway.Api.Extensions;
@@ -25,13 +26,16 @@ internal static class GatewayServiceExtensions
 
         // Fail fast while Redis is down: the gateway answers 503 at once instead of holding requests in the library's
         // backlog until they time out. Aspire's defaults keep the multiplexer reconnecting (abortConnect=false).
-        builder.AddRedisClient("redis", configureOptions: o => o.BacklogPolicy = BacklogPolicy.FailFast);
+        // Redis command spans only when traces are exported (see the worker's AddWorkerServices).
+        var exported = TelemetryOptions.IsExportConfigured(builder.Configuration);
+        builder.AddRedisClient("redis", settings => settings.DisableTracing |= !exported, o => o.BacklogPolicy = BacklogPolicy.FailFast);
         builder.AddInferenceClient("inference");
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<ImageIntake>();
         builder.Services.AddSingleton<ModelDirectory>();
+        builder.Services.AddHostedService<ModelDirectoryRefresher>();
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<JobSubmitter>();
         builder.Services.AddSingleton<JobTracker>();

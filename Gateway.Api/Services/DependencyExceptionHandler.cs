@@ -22,8 +22,7 @@ internal sealed class DependencyExceptionHandler(IProblemDetailsService problems
         {
             // Not reachable (the multiplexer has no connection: with backlogPolicy FailFast a command fails at once),
             // no answer in time, or reachable but not serving yet: restarting and loading its data, busy with a script.
-            case RedisConnectionException or RedisTimeoutException:
-            case RedisServerException when IsUnavailable(exception.Message):
+            case Exception when IsRedisUnavailable(exception):
                 Log.RedisUnavailable(logger, exception);
                 status = StatusCodes.Status503ServiceUnavailable;
                 title = "Job store unavailable";
@@ -57,6 +56,11 @@ internal sealed class DependencyExceptionHandler(IProblemDetailsService problems
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         }).ConfigureAwait(false);
     }
+
+    /// <summary>Redis cannot answer now: not reachable, no answer in time, or restarting (see <see cref="IsUnavailable"/>).</summary>
+    internal static bool IsRedisUnavailable(Exception exception) =>
+        exception is RedisConnectionException or RedisTimeoutException
+        || (exception is RedisServerException && IsUnavailable(exception.Message));
 
     /// <summary>Server errors that say "not now" (the error's first word), not "never".</summary>
     private static bool IsUnavailable(string message) =>

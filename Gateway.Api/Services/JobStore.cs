@@ -11,7 +11,6 @@ namespace MlAspire.Gateway.Api.Services;
 /// <summary>Creates jobs (one atomic script: queue bound, hashes, images, stream entries, Idempotency-Key) and reads their state.</summary>
 internal sealed class JobStore(IConnectionMultiplexer redis, IOptions<GatewayOptions> options, TimeProvider time)
 {
-    private static readonly RedisChannel s_jobsQueued = RedisChannel.Literal(QueueKeys.JobsQueued);
     private readonly GatewayOptions _options = options.Value;
     private readonly IDatabase _db = redis.GetDatabase();
 
@@ -29,7 +28,7 @@ internal sealed class JobStore(IConnectionMultiplexer redis, IOptions<GatewayOpt
 
     /// <summary>
     /// Stores one job per image under <paramref name="ids"/> (see <see cref="NewIds"/>), unless the queue is full or the
-    /// Idempotency-Key replays earlier jobs; then rings the idle workers (see <see cref="QueueKeys.JobsQueued"/>).
+    /// Idempotency-Key replays earlier jobs; the script rings the idle workers (see <see cref="QueueKeys.JobsQueued"/>).
     /// </summary>
     public async Task<EnqueueOutcome> EnqueueAsync(
         string model, int top, IReadOnlyList<byte[]> images, IReadOnlyList<string> ids, string? idempotencyKey, string scope,
@@ -67,22 +66,10 @@ internal sealed class JobStore(IConnectionMultiplexer redis, IOptions<GatewayOpt
         args.Add(JobTracing.TraceParent(activity ?? Activity.Current));
         args.Add(_options.MaxQueueLength);
         args.Add(QueueKeys.WorkersGroup);
+        args.Add(QueueKeys.JobsQueued);
         cancellationToken.ThrowIfCancellationRequested();
         // The library's commands take no CancellationToken: once sent, a submission is stored or refused as a whole.
-        var enqueue = _db.ScriptEvaluateAsync(JobScripts.Enqueue, [.. keys], [.. args]);
-        // The wake-up follows the script on the same connection, unawaited: Redis runs it right after the script, so an
-        // idle worker hears of the jobs as the gateway hears it stored them. A refused or replayed submission rings too;
-        // that costs an idle worker one empty read. A lost wake-up costs at most Worker:ReadBlock, never a job.
-        try
-        {
-            _ = _db.PublishAsync(s_jobsQueued, ids.Count, CommandFlags.FireAndForget);
-        }
-        catch (RedisException)
-        {
-            // The connection dropped between the two: the script's own outcome (awaited below) is what counts.
-        }
-
-        var reply = await enqueue.ConfigureAwait(false);
+        var reply = await _db.ScriptEvaluateAsync(JobScripts.Enqueue, [.. keys], [.. args]).ConfigureAwait(false);
         var code = (long)reply[0];
         if (code == -1)
         {

@@ -38,7 +38,7 @@ internal sealed partial class JobSubmitter(
             return Fail(StatusCodes.Status400BadRequest, "Invalid Idempotency-Key", "Idempotency-Key must be 1-200 printable ASCII characters.");
         }
 
-        if (await models.GetAsync(model, cancellationToken).ConfigureAwait(false) is null)
+        if (!await models.IsKnownAsync(model, cancellationToken).ConfigureAwait(false))
         {
             return Fail(StatusCodes.Status404NotFound, "Unknown model", $"The inference service serves no model named '{model}'. GET /v1/models lists them.");
         }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MlAspire.Inference.Client;
+using MlAspire.ServiceDefaults.Telemetry;
 using MlAspire.Preprocessing.Worker.Services;
 
 namespace MlAspire.Preprocessing.Worker.Extensions;
@@ -19,15 +20,26 @@ internal static class WorkerServiceExtensions
             .BindConfiguration(WorkerOptions.SectionName)
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, HeartbeatLimitsValidator>());
         // One IConnectionMultiplexer per process (Aspire.StackExchange.Redis): ConnectionStrings:redis, health check,
         // tracing; Aspire's defaults keep it reconnecting (abortConnect=false) while Redis is down or restarting.
-        builder.AddRedisClient("redis");
+        // Redis command spans only when traces are exported: the library records them through its profiler, for
+        // every command, which cost the worker about 10 % of its CPU per job with no one to read them (BENCHMARKS.md).
+        var exported = TelemetryOptions.IsExportConfigured(builder.Configuration);
+        builder.AddRedisClient("redis", settings => settings.DisableTracing |= !exported);
         builder.AddInferenceClient("inference");
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<WorkerMetrics>();
-        builder.Services.AddSingleton<ConsumerState>();
+        builder.Services.AddSingleton(services => new ConsumerState
+        {
+            Consumer = QueueConsumer.ResolveConsumerName(services.GetRequiredService<IOptions<WorkerOptions>>().Value.ConsumerName),
+        });
         builder.Services.AddSingleton<JobProcessor>();
+        builder.Services.AddSingleton<LostJobRecovery>();
+        builder.Services.AddSingleton<WorkerHeartbeat>();
+        // The heartbeat first: hosted services stop in reverse order, so it outlives the consume loop.
+        builder.Services.AddHostedService(services => services.GetRequiredService<WorkerHeartbeat>());
         builder.Services.AddHostedService<QueueConsumer>();
         builder.Services.AddHealthChecks()
             .AddCheck<ConsumerHealthCheck>("consumer")

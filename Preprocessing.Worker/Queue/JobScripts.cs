@@ -40,7 +40,8 @@ internal static class JobScripts
     /// entries walked instead, at most max queued + 1 of them: that costs milliseconds on a deep queue.
     /// KEYS: stream, idempotency key ("" for none), n job hashes, n image keys.
     /// ARGV: job ttl s, idempotency ttl s, created ms, model, top, stream max length, n, n ids, n images, traceparent
-    /// ("" for none; stored in each job hash so the worker continues the submitter's trace), max queued, workers' group.
+    /// ("" for none; stored in each job hash so the worker continues the submitter's trace), max queued, workers' group,
+    /// wake-up channel (the script publishes n on it once the jobs are stored, so idle workers read them at once).
     /// Returns {1, "id,id,..."} when created, {0, "id,id,..."} when the Idempotency-Key already named jobs,
     /// {-1, depth} when the queue is full (nothing stored).
     /// </summary>
@@ -49,6 +50,7 @@ internal static class JobScripts
         local traceparent = ARGV[8 + 2 * n] or ''
         local maxQueued = tonumber(ARGV[9 + 2 * n])
         local group = ARGV[10 + 2 * n]
+        local wakeUp = ARGV[11 + 2 * n]
         if KEYS[2] ~= '' then
           local existing = redis.call('GET', KEYS[2])
           if existing then return {0, existing} end
@@ -79,34 +81,98 @@ internal static class JobScripts
         end
         local joined = table.concat(ids, ',')
         if KEYS[2] ~= '' then redis.call('SET', KEYS[2], joined, 'NX', 'EX', ARGV[2]) end
+        redis.call('PUBLISH', wakeUp, n)
         return {1, joined}
         """;
 
     /// <summary>
-    /// Starts one attempt for each of n jobs: unless a job is gone or terminal, counts the attempt and marks it
-    /// processing (publishing the change once). KEYS: n job hashes. ARGV: now ms, consumer, channel, n ids.
-    /// Returns, per job, {previous status or "missing", attempts, top, traceparent} flattened. A hash without a status
-    /// (not one the gateway wrote) counts as missing and is left alone.
+    /// Lua shared by the scripts that hand jobs to a worker: handOver(entries, consumer, now, channel, jobPrefix) counts
+    /// one attempt for each stream entry's job and marks it processing by that consumer (publishing the change once),
+    /// unless the job is gone or terminal. Returns, per entry, {entry id, job id, model, previous status or "missing",
+    /// attempts, top, traceparent} flattened. An entry deleted while pending (no fields), or one without id and model,
+    /// comes back with job id "" and status "missing"; a hash without a status (not one the gateway wrote) counts as
+    /// missing and is left alone. The job hashes are named from the entries, so they cannot be declared as KEYS: these
+    /// scripts need a standalone server (or one whose keys share a slot), which is what the product runs on.
     /// </summary>
-    public const string StartAttempts = """
-        local out = {}
-        for i = 1, #KEYS do
-          local key = KEYS[i]
-          local job = redis.call('HMGET', key, 'status', 'top', 'traceparent')
-          local status = job[1]
-          if not status then
-            out[#out + 1] = 'missing'; out[#out + 1] = 0; out[#out + 1] = '0'; out[#out + 1] = ''
-          elseif status == 'succeeded' or status == 'failed' then
-            out[#out + 1] = status; out[#out + 1] = 0; out[#out + 1] = '0'; out[#out + 1] = ''
-          else
-            local attempts = redis.call('HINCRBY', key, 'attempts', 1)
-            if status == 'processing' then
-              redis.call('HSET', key, 'worker', ARGV[2])
-            else
-              redis.call('HSET', key, 'status', 'processing', 'worker', ARGV[2], 'started', ARGV[1])
-              redis.call('PUBLISH', ARGV[3], ARGV[3 + i] .. ' processing')
+    private const string HandOver = """
+        local function handOver(entries, consumer, now, channel, prefix)
+          local out = {}
+          for _, e in ipairs(entries) do
+            local id, model = '', ''
+            if type(e[2]) == 'table' then
+              for j = 1, #e[2], 2 do
+                if e[2][j] == 'id' then id = e[2][j + 1] elseif e[2][j] == 'model' then model = e[2][j + 1] end
+              end
             end
-            out[#out + 1] = status; out[#out + 1] = attempts; out[#out + 1] = job[2] or '5'; out[#out + 1] = job[3] or ''
+            local status, attempts, top, traceparent = 'missing', 0, '0', ''
+            if id ~= '' and model ~= '' then
+              local key = prefix .. id
+              local job = redis.call('HMGET', key, 'status', 'top', 'traceparent')
+              if job[1] then
+                status = job[1]
+                if status ~= 'succeeded' and status ~= 'failed' then
+                  attempts = redis.call('HINCRBY', key, 'attempts', 1)
+                  if status == 'processing' then
+                    redis.call('HSET', key, 'worker', consumer)
+                  else
+                    redis.call('HSET', key, 'status', 'processing', 'worker', consumer, 'started', now)
+                    redis.call('PUBLISH', channel, id .. ' processing')
+                  end
+                  top = job[2] or '5'
+                  traceparent = job[3] or ''
+                end
+              end
+            end
+            local n = #out
+            out[n + 1] = e[1]; out[n + 2] = id; out[n + 3] = model; out[n + 4] = status
+            out[n + 5] = attempts; out[n + 6] = top; out[n + 7] = traceparent
+          end
+          return out
+        end
+
+        """;
+
+    /// <summary>
+    /// Hands jobs to a worker: reads up to count entries for the consumer (XREADGROUP, never blocking: new entries with
+    /// id "&gt;", the consumer's own pending ones with "0") and, in the same atomic step, counts an attempt for each job
+    /// and marks it processing (see <see cref="HandOver"/>). So every delivery is counted however the worker dies after
+    /// it, and the dead-letter bound holds. KEYS: stream. ARGV: group, consumer, count, id, now ms, channel, job key
+    /// prefix. Returns the hand-over rows (7 per entry); none when there is nothing to read.
+    /// </summary>
+    public const string Deliver = HandOver + """
+        local reply = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3], 'STREAMS', KEYS[1], ARGV[4])
+        if not reply then return {} end
+        return handOver(reply[1][2], ARGV[2], ARGV[5], ARGV[6], ARGV[7])
+        """;
+
+    /// <summary>
+    /// Takes over the jobs of dead workers: a consumer of the group other than this one whose heartbeat key is gone and
+    /// which has not touched the stream for min idle ms has its pending entries (up to count in all) claimed for this
+    /// consumer (XCLAIM) and handed over (see <see cref="HandOver"/>: the take-over is a delivery and counts an attempt).
+    /// A live worker refreshes its heartbeat on a timer of its own, so a slow batch never loses its jobs; the idle
+    /// condition guards the moments after a Redis restart that lost the heartbeats of live workers. A dead consumer with
+    /// nothing left pending is removed from the group. KEYS: stream. ARGV: group, consumer, count, min idle ms, now ms,
+    /// channel, job key prefix, heartbeat key prefix. Returns the hand-over rows (7 per entry).
+    /// </summary>
+    public const string Reclaim = HandOver + """
+        local consumers = redis.pcall('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])
+        if type(consumers) ~= 'table' or consumers.err then return {} end
+        local limit, minIdle = tonumber(ARGV[3]), tonumber(ARGV[4])
+        local out = {}
+        for _, c in ipairs(consumers) do
+          local f = {}
+          for j = 1, #c, 2 do f[c[j]] = c[j + 1] end
+          if f['name'] ~= ARGV[2] and f['idle'] >= minIdle and redis.call('EXISTS', ARGV[8] .. f['name']) == 0 then
+            local pending = f['pending']
+            local room = limit - #out / 7
+            if pending > 0 and room > 0 then
+              local ids = {}
+              for _, p in ipairs(redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', room, f['name'])) do ids[#ids + 1] = p[1] end
+              local rows = handOver(redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, unpack(ids)), ARGV[2], ARGV[5], ARGV[6], ARGV[7])
+              for _, v in ipairs(rows) do out[#out + 1] = v end
+              pending = pending - #ids
+            end
+            if pending <= 0 then redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], f['name']) end
           end
         end
         return out
@@ -188,5 +254,31 @@ internal static class JobScripts
           'attempts', attempts, 'worker', ARGV[6], 'failed', ARGV[2])
         if status then redis.call('PUBLISH', ARGV[3], ARGV[4] .. ' failed ' .. cjson.encode(redis.call('HGETALL', KEYS[1]))) end
         return 1
+        """;
+
+    /// <summary>
+    /// Puts back a job whose stream entry was lost (the jobs stream deleted, or its group destroyed and recreated):
+    /// a job still queued or processing, created before the recovery began, is queued again when its image is still
+    /// there, and otherwise failed for good (dead-lettered, with its event) so that no one waits for it forever.
+    /// KEYS: stream, job hash, image key, dead-letter stream. ARGV: id, now ms, job events channel, created-before ms.
+    /// Returns 1 when queued again, 2 when failed, 0 when left alone.
+    /// </summary>
+    public const string RequeueLost = """
+        local job = redis.call('HMGET', KEYS[2], 'status', 'model', 'created', 'attempts')
+        local status = job[1]
+        if status ~= 'queued' and status ~= 'processing' then return 0 end
+        if not job[2] or tonumber(job[3] or '0') >= tonumber(ARGV[4]) then return 0 end
+        if redis.call('EXISTS', KEYS[3]) == 1 then
+          redis.call('HSET', KEYS[2], 'status', 'queued')
+          redis.call('HDEL', KEYS[2], 'worker')
+          redis.call('XADD', KEYS[1], '*', 'id', ARGV[1], 'model', job[2])
+          return 1
+        end
+        local reason = 'its queue entry and image were lost (the jobs stream was deleted or Redis lost its data)'
+        redis.call('HSET', KEYS[2], 'status', 'failed', 'error', reason, 'finished', ARGV[2])
+        redis.call('XADD', KEYS[4], 'MAXLEN', '~', 100000, '*', 'id', ARGV[1], 'model', job[2], 'reason', reason,
+          'attempts', job[4] or '0', 'worker', '', 'failed', ARGV[2])
+        redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' failed ' .. cjson.encode(redis.call('HGETALL', KEYS[2])))
+        return 2
         """;
 }

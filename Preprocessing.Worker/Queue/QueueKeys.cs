@@ -19,13 +19,21 @@ internal static class QueueKeys
     public const string JobEvents = "mlaspire:job-events";
 
     /// <summary>
-    /// Pub/sub channel the gateway publishes to after it has queued jobs (the message is how many): idle workers read
+    /// Pub/sub channel the enqueue script publishes to once it has stored jobs (the message is how many): idle workers read
     /// the stream at once instead of at their next poll. Only a wake-up: the jobs themselves are in <see cref="Jobs"/>,
     /// so a missed message delays a job by at most <c>Worker:ReadBlock</c> and loses nothing.
     /// </summary>
     public const string JobsQueued = "mlaspire:jobs-queued";
 
-    private const string JobPrefix = "mlaspire:job:";
+    /// <summary>Prefix of the job hashes (the scripts that hand jobs over name them from stream entries).</summary>
+    public const string JobPrefix = "mlaspire:job:";
+
+    /// <summary>
+    /// Prefix of the workers' heartbeat keys, one per consumer name: a string with a short TTL that the worker refreshes on
+    /// a timer of its own. A consumer whose key is gone is dead, and its pending jobs are taken over.
+    /// </summary>
+    public const string HeartbeatPrefix = "mlaspire:worker:";
+
     private const string IdempotencyPrefix = "mlaspire:idempotency:";
 
     /// <summary>The job's state hash (see <see cref="JobFields"/>), with a TTL.</summary>
@@ -33,6 +41,9 @@ internal static class QueueKeys
 
     /// <summary>The job's encoded image (a string key with the job's TTL, deleted when the job ends).</summary>
     public static string Image(string id) => JobPrefix + id + ":image";
+
+    /// <summary>The heartbeat key of a worker's consumer (see <see cref="HeartbeatPrefix"/>).</summary>
+    public static string Heartbeat(string consumer) => HeartbeatPrefix + consumer;
 
     /// <summary>Maps an Idempotency-Key (scoped by API key name) to the job ids it created.</summary>
     public static string Idempotency(string scope, string key) => IdempotencyPrefix + scope + ":" + key;

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Google.Protobuf;
@@ -16,8 +15,8 @@ namespace MlAspire.Preprocessing.Worker.Services;
 
 /// <summary>
 /// Runs jobs read from the stream: per model, loads the images, preprocesses them into one batch buffer, calls
-/// ModelInfer, writes each result (once, by script) and only then acknowledges the entry. Each delivery counts an
-/// attempt in the job hash; transient inference failures are retried in place with backoff, for up to
+/// ModelInfer, writes each result (once, by script) and only then acknowledges the entry. Each delivery has counted an
+/// attempt in the job hash already, in the script that handed the job over; transient inference failures are retried in place with backoff, for up to
 /// <see cref="WorkerOptions.RetryFor"/>, without spending attempts. Jobs over the attempt limit, with bad images, rejected
 /// by the model or failing transiently for too long go to the dead-letter stream. On shutdown, unfinished jobs stay pending.
 /// </summary>
@@ -40,32 +39,45 @@ internal sealed class JobProcessor(
         MaxPixels = options.Value.MaxImagePixels,
     };
 
-    /// <summary>Processes stream entries; returns when each is finished (acknowledged) or released (left pending).</summary>
-    public async Task ProcessAsync(IReadOnlyList<StreamEntry> entries, CancellationToken stoppingToken)
+    /// <summary>
+    /// Processes jobs handed to this worker (their attempt already counted); returns when each is finished
+    /// (acknowledged) or released (left pending). Entries that name no job, and jobs gone or finished already (a
+    /// duplicate delivery), are acknowledged without work; jobs over the attempt limit are dead-lettered.
+    /// </summary>
+    public async Task ProcessAsync(IReadOnlyList<QueuedJob> delivered, CancellationToken stoppingToken)
     {
-        var jobs = new List<QueuedJob>(entries.Count);
-        var junk = new List<string>();
-        foreach (var entry in entries)
+        var jobs = new List<QueuedJob>(delivered.Count);
+        var done = new List<string>();
+        var overLimit = new List<QueuedJob>();
+        foreach (var job in delivered)
         {
-            // An entry deleted while pending comes back without fields: acknowledged as junk.
-            var id = entry.IsNull ? null : (string?)entry["id"];
-            var model = entry.IsNull ? null : (string?)entry["model"];
-            if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(model))
+            if (job.Id.Length == 0 || job.Model.Length == 0 || job.PreviousStatus == "missing" || JobStatuses.IsTerminal(job.PreviousStatus))
             {
-                if (!entry.Id.IsNull)
+                if (job.Id.Length > 0)
                 {
-                    junk.Add(entry.Id!);
+                    Log.JobAlreadyDone(logger, job.Id, job.PreviousStatus);
                 }
 
-                continue;
+                done.Add(job.EntryId);
             }
-
-            jobs.Add(new QueuedJob(entry.Id!, id, model));
+            else if (job.Attempts > _options.MaxAttempts)
+            {
+                overLimit.Add(job);
+            }
+            else
+            {
+                jobs.Add(job);
+            }
         }
 
-        if (junk.Count > 0)
+        if (done.Count > 0)
         {
-            await AcknowledgeAsync(junk).ConfigureAwait(false);
+            await AcknowledgeAsync(done).ConfigureAwait(false);
+        }
+
+        foreach (var job in overLimit)
+        {
+            await FailAsync(job, $"Gave up after {_options.MaxAttempts} attempts: it was taken over too often (the workers holding it stopped).").ConfigureAwait(false);
         }
 
         foreach (var group in jobs.GroupBy(j => j.Model, StringComparer.Ordinal))
@@ -105,7 +117,7 @@ internal sealed class JobProcessor(
 
                 var delay = Backoff(retry);
                 Log.MetadataUnavailable(logger, model, ex.StatusCode.ToString(), jobs.Count, delay);
-                if (!await WaitToRetryAsync(jobs, delay, stoppingToken).ConfigureAwait(false))
+                if (!await WaitToRetryAsync(delay, stoppingToken).ConfigureAwait(false))
                 {
                     Log.Released(logger, jobs.Count, model);
                     return;
@@ -118,7 +130,7 @@ internal sealed class JobProcessor(
             }
         }
 
-        var live = await StartAttemptsAsync(jobs).ConfigureAwait(false);
+        var live = await LoadImagesAsync(jobs).ConfigureAwait(false);
         if (live.Count == 0)
         {
             return;
@@ -135,64 +147,21 @@ internal sealed class JobProcessor(
         }
     }
 
-    /// <summary>
-    /// Counts one attempt for each job (and marks it processing) and loads the images of those it starts. Jobs already
-    /// finished (a duplicate delivery after a reclaim) or expired are acknowledged and dropped; jobs over the attempt
-    /// limit, or whose image is gone, are dead-lettered.
-    /// </summary>
-    private async Task<List<QueuedJob>> StartAttemptsAsync(List<QueuedJob> jobs)
+    /// <summary>Loads the images of the jobs; a job whose image is gone (expired) is dead-lettered.</summary>
+    private async Task<List<QueuedJob>> LoadImagesAsync(List<QueuedJob> jobs)
     {
-        var keys = jobs.Select(j => (RedisKey)QueueKeys.Job(j.Id)).ToArray();
-        var args = new List<RedisValue>(3 + jobs.Count) { NowMs(), state.Consumer, QueueKeys.JobEvents };
-        args.AddRange(jobs.Select(j => (RedisValue)j.Id));
-        var started = _db.ScriptEvaluateAsync(JobScripts.StartAttempts, keys, [.. args]);
-        // Behind the script on the same connection, unawaited: the images, so the jobs it starts need no second round
-        // trip (Redis runs the two in this order). A job the script finds done or gone costs its image's bytes once.
-        var images = _db.StringGetAsync([.. jobs.Select(j => (RedisKey)QueueKeys.Image(j.Id))]);
-        await Task.WhenAll(started, images).ConfigureAwait(false);
-        var reply = await started.ConfigureAwait(false);
-        var loaded = await images.ConfigureAwait(false);
+        var loaded = await _db.StringGetAsync([.. jobs.Select(j => (RedisKey)QueueKeys.Image(j.Id))]).ConfigureAwait(false);
         var live = new List<QueuedJob>(jobs.Count);
-        var done = new List<string>();
-        var expired = new List<QueuedJob>();
         for (var i = 0; i < jobs.Count; i++)
         {
-            var job = jobs[i];
-            var previous = (string?)reply[4 * i] ?? "missing";
-            if (previous == "missing" || JobStatuses.IsTerminal(previous))
-            {
-                Log.JobAlreadyDone(logger, job.Id, previous);
-                done.Add(job.EntryId);
-                continue;
-            }
-
-            var attempts = (long)reply[(4 * i) + 1];
-            if (attempts > _options.MaxAttempts)
-            {
-                await FailAsync(job, $"Gave up after {_options.MaxAttempts} attempts: it was taken over too often (the workers holding it stopped).").ConfigureAwait(false);
-                continue;
-            }
-
-            job.Top = int.TryParse((string?)reply[(4 * i) + 2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var top) ? top : 5;
-            job.TraceParent = (string?)reply[(4 * i) + 3] ?? "";
             if (loaded[i].IsNull)
             {
-                expired.Add(job);
+                await FailAsync(jobs[i], "The job's image expired before it could be processed.").ConfigureAwait(false);
                 continue;
             }
 
-            job.Image = (ReadOnlyMemory<byte>)loaded[i];
-            live.Add(job);
-        }
-
-        if (done.Count > 0)
-        {
-            await AcknowledgeAsync(done).ConfigureAwait(false);
-        }
-
-        foreach (var job in expired)
-        {
-            await FailAsync(job, "The job's image expired before it could be processed.").ConfigureAwait(false);
+            jobs[i].Image = (ReadOnlyMemory<byte>)loaded[i];
+            live.Add(jobs[i]);
         }
 
         return live;
@@ -269,7 +238,7 @@ internal sealed class JobProcessor(
                 metrics.Retried.Add(ready.Count);
                 var delay = Backoff(retry);
                 Log.InferenceRetry(logger, ready.Count, spec.Name, failure, delay);
-                if (!await WaitToRetryAsync(ready, delay, stoppingToken).ConfigureAwait(false))
+                if (!await WaitToRetryAsync(delay, stoppingToken).ConfigureAwait(false))
                 {
                     return false;
                 }
@@ -294,13 +263,11 @@ internal sealed class JobProcessor(
     }
 
     /// <summary>
-    /// Renews this consumer's claim on the jobs (so a reclaiming worker does not take them over as abandoned), then
-    /// waits. False when shutdown interrupted the wait: the jobs stay pending for another worker.
+    /// Waits before a retry; the jobs stay this worker's meanwhile (its heartbeat says it is alive, see
+    /// <see cref="WorkerHeartbeat"/>). False when shutdown interrupted the wait: the jobs stay pending for another worker.
     /// </summary>
-    private async Task<bool> WaitToRetryAsync(IReadOnlyList<QueuedJob> jobs, TimeSpan delay, CancellationToken stoppingToken)
+    private async Task<bool> WaitToRetryAsync(TimeSpan delay, CancellationToken stoppingToken)
     {
-        await _db.StreamClaimIdsOnlyAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, state.Consumer, 0, [.. jobs.Select(j => (RedisValue)j.EntryId)])
-            .ConfigureAwait(false);
         try
         {
             await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
@@ -428,10 +395,10 @@ internal sealed class JobProcessor(
         return [.. order.Select(i => new Prediction(spec.Label(i), i, Math.Round(scores[i], 6)))];
     }
 
-    /// <summary>Exponential from <see cref="WorkerOptions.RetryBaseDelay"/>, capped by RetryMaxDelay and a third of ClaimIdle, ±20 % jitter.</summary>
+    /// <summary>Exponential from <see cref="WorkerOptions.RetryBaseDelay"/>, capped by RetryMaxDelay, ±20 % jitter.</summary>
     private TimeSpan Backoff(int retry)
     {
-        var capMs = Math.Min(_options.RetryMaxDelay.TotalMilliseconds, _options.ClaimIdle.TotalMilliseconds / 3);
+        var capMs = _options.RetryMaxDelay.TotalMilliseconds;
         var baseMs = Math.Min(_options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(retry - 1, 20)), capMs);
 #pragma warning disable CA5394 // Jitter for retry spacing, not security.
         return TimeSpan.FromMilliseconds(baseMs * (0.8 + (Random.Shared.NextDouble() * 0.4)));

@@ -12,13 +12,15 @@ namespace MlAspire.Preprocessing.Worker.Services;
 /// <remarks>
 /// StackExchange.Redis multiplexes every caller over one connection, so it has no blocking XREADGROUP (a blocked read
 /// would stall the gateway-facing scripts and every other command behind it). The loop reads without BLOCK; when the
-/// stream has nothing for it, it waits for a message on <see cref="QueueKeys.JobsQueued"/> (the gateway publishes one
-/// after each submission it stores) or for <see cref="WorkerOptions.ReadBlock"/>, whichever comes first, then reads
+/// stream has nothing for it, it waits for a message on <see cref="QueueKeys.JobsQueued"/> (the gateway's enqueue script
+/// publishes one as it stores jobs) or for <see cref="WorkerOptions.ReadBlock"/>, whichever comes first, then reads
 /// again. The bell is cleared before each read, so a submission between the read and the wait still wakes it.
 /// </remarks>
 internal sealed class QueueConsumer(
     IConnectionMultiplexer redis,
     JobProcessor processor,
+    WorkerHeartbeat heartbeat,
+    LostJobRecovery recovery,
     ConsumerState state,
     WorkerMetrics metrics,
     IOptions<WorkerOptions> options,
@@ -32,10 +34,10 @@ internal sealed class QueueConsumer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var consumer = ResolveConsumerName(_options.ConsumerName);
-        state.Consumer = consumer;
+        var consumer = state.Consumer;
         Log.ConsumerStarted(logger, consumer, QueueKeys.Jobs, QueueKeys.WorkersGroup);
         var groupReady = false;
+        var groupSeen = false;
         var subscribed = false;
         var ownPendingDone = false;
         var nextClaim = DateTimeOffset.MinValue;
@@ -51,17 +53,28 @@ internal sealed class QueueConsumer(
 
                 if (!groupReady)
                 {
-                    await CreateGroupAsync().ConfigureAwait(false);
-                    groupReady = true;
+                    await heartbeat.BeatAsync().ConfigureAwait(false);
+                    if (await CreateGroupAsync().ConfigureAwait(false))
+                    {
+                        // This worker created the group: jobs whose entries went with the old stream (or that were
+                        // queued while every worker was down and the stream was deleted) are put back before it reads.
+                        var (requeued, failed) = await recovery.RecoverAsync(stoppingToken).ConfigureAwait(false);
+                        if (groupSeen || requeued > 0 || failed > 0)
+                        {
+                            Log.GroupRecreated(logger, requeued, failed);
+                        }
+                    }
+
+                    groupReady = groupSeen = true;
                 }
 
                 state.Turned(time.GetUtcNow());
                 if (!ownPendingDone)
                 {
-                    // Entries this consumer name held before a restart.
-                    var own = await _db.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, consumer, StreamPosition.Beginning, _options.BatchSize).ConfigureAwait(false);
+                    // Entries this consumer name held before a restart (or a failed turn): a delivery again, counted.
+                    var own = await DeliverAsync(consumer, "0").ConfigureAwait(false);
                     await processor.ProcessAsync(own, stoppingToken).ConfigureAwait(false);
-                    ownPendingDone = own.Length < _options.BatchSize;
+                    ownPendingDone = own.Count < _options.BatchSize;
                     continue;
                 }
 
@@ -75,7 +88,7 @@ internal sealed class QueueConsumer(
 
                 _wakeUp.Clear();
                 var entries = await ReadBatchAsync(consumer, stoppingToken).ConfigureAwait(false);
-                if (entries.Length == 0)
+                if (entries.Count == 0)
                 {
                     await WaitForJobsAsync(nextClaim, stoppingToken).ConfigureAwait(false);
                     continue;
@@ -87,7 +100,7 @@ internal sealed class QueueConsumer(
                 }
 
                 await processor.ProcessAsync(entries, stoppingToken).ConfigureAwait(false);
-                if (entries.Length < _options.BatchSize)
+                if (entries.Count < _options.BatchSize)
                 {
                     // That read took every job there was; each one queued since has rung the bell. Unless it rang,
                     // another read now would come back empty: wait instead (at once when it rang meanwhile).
@@ -102,13 +115,11 @@ internal sealed class QueueConsumer(
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                if (ex is RedisServerException && ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
-                {
-                    groupReady = false;
-                }
+                // A failed turn may mean Redis restarted (perhaps without its data): beat and check the group again.
+                groupReady = false;
 
                 // What this consumer read before the failure (Redis restarted, a batch failed halfway) is still pending
-                // under its name: take it up again first instead of waiting ClaimIdle for a reclaim.
+                // under its name: take it up again first (its heartbeat keeps it from the other workers meanwhile).
                 ownPendingDone = false;
 
                 state.Faulted(ex.GetType().Name);
@@ -168,53 +179,71 @@ internal sealed class QueueConsumer(
 
     private void OnJobsQueued(RedisChannel channel, RedisValue message) => _wakeUp.Ring();
 
-    /// <summary>Creates the workers' group (and the stream) unless it exists: from the stream's start, so jobs queued before any worker ran are read.</summary>
-    private async Task CreateGroupAsync()
+    /// <summary>
+    /// Creates the workers' group (and the stream) unless it exists: from the stream's start, so jobs queued before any
+    /// worker ran, or while the group was missing, are read. True when it created it.
+    /// </summary>
+    private async Task<bool> CreateGroupAsync()
     {
         try
         {
             await _db.StreamCreateConsumerGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, StreamPosition.Beginning, createStream: true).ConfigureAwait(false);
+            return true;
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
         {
             // Another worker (or this one, before a reconnect) created it.
+            return false;
         }
     }
 
-    private async Task<StreamEntry[]> ReadBatchAsync(string consumer, CancellationToken stoppingToken)
+    private async Task<List<QueuedJob>> ReadBatchAsync(string consumer, CancellationToken stoppingToken)
     {
-        var entries = await _db.StreamReadGroupAsync(
-            QueueKeys.Jobs, QueueKeys.WorkersGroup, consumer, StreamPosition.NewMessages, _options.BatchSize).ConfigureAwait(false);
-        if (entries.Length == 0 || entries.Length >= _options.BatchSize || _options.BatchDelay <= TimeSpan.Zero)
+        var entries = await DeliverAsync(consumer, ">").ConfigureAwait(false);
+        if (entries.Count == 0 || entries.Count >= _options.BatchSize || _options.BatchDelay <= TimeSpan.Zero)
         {
             return entries;
         }
 
         // A short wait lets a burst that is still arriving join this batch.
         await Task.Delay(_options.BatchDelay, time, stoppingToken).ConfigureAwait(false);
-        var more = await _db.StreamReadGroupAsync(
-            QueueKeys.Jobs, QueueKeys.WorkersGroup, consumer, StreamPosition.NewMessages, _options.BatchSize - entries.Length).ConfigureAwait(false);
-        return more.Length == 0 ? entries : [.. entries, .. more];
+        var more = await DeliverAsync(consumer, ">", _options.BatchSize - entries.Count).ConfigureAwait(false);
+        return more.Count == 0 ? entries : [.. entries, .. more];
     }
 
+    /// <summary>Jobs handed to this consumer, their attempts counted: new ones (<paramref name="from"/> "&gt;") or its own pending ones ("0").</summary>
+    private async Task<List<QueuedJob>> DeliverAsync(string consumer, string from, int? count = null)
+    {
+        var reply = await _db.ScriptEvaluateAsync(
+            JobScripts.Deliver,
+            [QueueKeys.Jobs],
+            [QueueKeys.WorkersGroup, consumer, count ?? _options.BatchSize, from, time.GetUtcNow().ToUnixTimeMilliseconds(), QueueKeys.JobEvents, QueueKeys.JobPrefix]).ConfigureAwait(false);
+        return QueuedJob.FromHandOver(reply);
+    }
+
+    /// <summary>Takes over, a batch at a time, the pending jobs of consumers whose heartbeat has lapsed.</summary>
     private async Task ReclaimAsync(string consumer, CancellationToken stoppingToken)
     {
-        RedisValue start = "0-0";
         var total = 0;
+        List<QueuedJob> claimed;
         do
         {
-            var claimed = await _db.StreamAutoClaimAsync(
-                QueueKeys.Jobs, QueueKeys.WorkersGroup, consumer, (long)_options.ClaimIdle.TotalMilliseconds, start, _options.BatchSize).ConfigureAwait(false);
-            if (claimed.ClaimedEntries.Length > 0)
+            var reply = await _db.ScriptEvaluateAsync(
+                JobScripts.Reclaim,
+                [QueueKeys.Jobs],
+                [
+                    QueueKeys.WorkersGroup, consumer, _options.BatchSize, (long)_options.HeartbeatTimeout.TotalMilliseconds,
+                    time.GetUtcNow().ToUnixTimeMilliseconds(), QueueKeys.JobEvents, QueueKeys.JobPrefix, QueueKeys.HeartbeatPrefix,
+                ]).ConfigureAwait(false);
+            claimed = QueuedJob.FromHandOver(reply);
+            if (claimed.Count > 0)
             {
-                total += claimed.ClaimedEntries.Length;
-                metrics.Reclaimed.Add(claimed.ClaimedEntries.Length);
-                await processor.ProcessAsync(claimed.ClaimedEntries, stoppingToken).ConfigureAwait(false);
+                total += claimed.Count;
+                metrics.Reclaimed.Add(claimed.Count);
+                await processor.ProcessAsync(claimed, stoppingToken).ConfigureAwait(false);
             }
-
-            start = claimed.NextStartId;
         }
-        while (start != "0-0" && !stoppingToken.IsCancellationRequested);
+        while (claimed.Count >= _options.BatchSize && !stoppingToken.IsCancellationRequested);
 
         if (total > 0)
         {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
 
 namespace MlAspire.ServiceDefaults.Telemetry;
 
@@ -45,6 +46,17 @@ public sealed class TelemetryOptions : IValidatableObject
 
     /// <summary>True when an OTLP endpoint is configured and exporters should run.</summary>
     public bool ExportEnabled => !string.IsNullOrWhiteSpace(OTEL_EXPORTER_OTLP_ENDPOINT);
+
+    /// <summary>
+    /// True when <paramref name="configuration"/> names an OTLP endpoint, so spans leave the process. Instrumentation
+    /// that is costly per call (Redis command spans record every command through the client's profiler) is only
+    /// worth its price then.
+    /// </summary>
+    public static bool IsExportConfigured(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return !string.IsNullOrWhiteSpace(configuration[nameof(OTEL_EXPORTER_OTLP_ENDPOINT)]);
+    }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

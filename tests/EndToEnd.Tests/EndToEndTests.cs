@@ -105,7 +105,7 @@ public sealed class EndToEndTests(SystemFixture system, ITestOutputHelper output
         });
 
         // Worker A takes the batch and then sits on it (testing aid), so it dies holding every job.
-        var doomed = system.StartWorker("doomed", ("Worker__HoldDelay", "00:05:00"), ("Worker__ClaimIdle", "00:05:00"));
+        var doomed = system.StartWorker("doomed", ("Worker__HoldDelay", "00:05:00"));
         using var client = await system.StartGatewayAsync();
         var files = TestImages().Take(20).ToArray();
         using var form = new MultipartFormDataContent();
@@ -129,8 +129,8 @@ public sealed class EndToEndTests(SystemFixture system, ITestOutputHelper output
         await doomed.KillAsync();
         Assert.Empty(succeeded);
 
-        // Worker B takes over what has been idle for a second.
-        system.StartWorker("rescuer", ("Worker__ClaimIdle", "00:00:01"), ("Worker__ClaimInterval", "00:00:00.500"));
+        // Worker B takes over the jobs of the worker whose heartbeat lapsed (Worker:HeartbeatTimeout, 4 s by default).
+        system.StartWorker("rescuer", ("Worker__ClaimInterval", "00:00:00.500"));
         foreach (var id in ids)
         {
             var job = JsonDocument.Parse(await client.GetStringAsync($"/v1/jobs/{id}?wait=60", cts.Token)).RootElement;

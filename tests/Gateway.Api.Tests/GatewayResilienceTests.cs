@@ -91,6 +91,106 @@ public sealed class GatewayResilienceTests
     }
 
     [Fact]
+    public async Task SubmissionsForAKnownModelAreQueuedWhileTheInferenceServiceIsAwayAndAnUnknownOneGets404()
+    {
+        await using var redis = await TestRedis.StartAsync();
+        var inference = await FakeInferenceServer.StartAsync();
+        await using var factory = new GatewayFactory(redis.ConnectionString, inference.Address);
+        var client = factory.CreateAuthorizedClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/models", Timeout)).StatusCode); // listed once
+
+        await inference.DisposeAsync();
+        var queued = await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout);
+        var unknown = await client.PostAsync("/v1/jobs?model=nope", Png(), Timeout);
+        var classify = await client.PostAsync("/v1/models/digits:classify", Png(), Timeout);
+
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        var id = JsonDocument.Parse(await queued.Content.ReadAsStringAsync(Timeout)).RootElement.GetProperty("id").GetString()!;
+        await using var connection = await redis.ConnectAsync();
+        Assert.Equal("queued", (string?)await connection.GetDatabase().HashGetAsync(QueueKeys.Job(id), "status"));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        // Queued too; nobody runs it while the service is away, so the wait runs out: 504 with the job to poll.
+        Assert.Equal(HttpStatusCode.GatewayTimeout, classify.StatusCode);
+        Assert.True(JsonDocument.Parse(await classify.Content.ReadAsStringAsync(Timeout)).RootElement.TryGetProperty("jobId", out _));
+    }
+
+    [Fact]
+    public async Task BeforeTheGatewayEverReachesTheInferenceServiceTheModelRepositoryNamesTheModels()
+    {
+        await using var redis = await TestRedis.StartAsync();
+        var nowhere = $"http://127.0.0.1:{Ports.Free()}";
+        await using var withRepository = new GatewayFactory(redis.ConnectionString, nowhere, new Dictionary<string, string?>
+        {
+            ["Gateway:ModelRepository"] = MlAspire.Tests.Shared.RepoRoot.Models,
+        });
+        await using var without = new GatewayFactory(redis.ConnectionString, nowhere);
+        var client = withRepository.CreateAuthorizedClient();
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/v1/jobs?model=nope", Png(), Timeout)).StatusCode);
+        // Nothing to go by: the gateway cannot tell, and says so.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await without.CreateAuthorizedClient().PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task EventStreamAndLongPollOpenAcrossARedisRestartEndWithTheJobsFinalStateOrAnExplicitError(bool dataKept)
+    {
+        await using var redis = await TestRedis.StartAsync(appendOnly: dataKept);
+        await using var inference = await FakeInferenceServer.StartAsync();
+        await using var factory = new GatewayFactory(redis.ConnectionString, inference.Address, new Dictionary<string, string?>
+        {
+            ["Gateway:EventStreamKeepAlive"] = "00:00:01",
+        });
+        var client = factory.CreateAuthorizedClient();
+        var accepted = await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout);
+        var id = JsonDocument.Parse(await accepted.Content.ReadAsStringAsync(Timeout)).RootElement.GetProperty("id").GetString()!;
+        using var events = await client.GetAsync($"/v1/jobs/{id}/events", HttpCompletionOption.ResponseHeadersRead, Timeout);
+        var stream = events.Content.ReadAsStringAsync(Timeout);
+        var poll = client.GetAsync($"/v1/jobs/{id}?wait=25", Timeout);
+        await Task.Delay(300);
+
+        await redis.KillAsync();
+        await Task.Delay(2500); // longer than the keep-alive interval: comments flow while Redis is away
+        await redis.RestartAsync();
+        await using var connection = await redis.ConnectAsync();
+        if (dataKept)
+        {
+            // Play the worker once Redis is back (same script a worker runs).
+            var db = connection.GetDatabase();
+            var entry = (await db.StreamRangeAsync(QueueKeys.Jobs)).Single(e => (string?)e["id"] == id);
+            var result = new JobResult("digits", "1", [new Prediction("7", 7, 0.9)], new JobTimings(0.5, 2, 1));
+            Assert.Equal(1, (long)await db.ScriptEvaluateAsync(
+                JobScripts.CompleteMany,
+                [QueueKeys.Jobs, QueueKeys.Job(id), QueueKeys.Image(id)],
+                [QueueKeys.WorkersGroup, QueueKeys.JobEvents, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1, id, entry.Id,
+                    JsonSerializer.Serialize(result, QueueJsonContext.Default.JobResult)]));
+        }
+
+        var text = await stream.WaitAsync(TimeSpan.FromSeconds(20));
+        var polled = await poll.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Contains("\n: keep-alive\n", text, StringComparison.Ordinal);
+        var data = text.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => JsonDocument.Parse(l[6..]).RootElement).ToList();
+        if (dataKept)
+        {
+            Assert.Equal(["queued", "succeeded"], data.Select(d => d.GetProperty("status").GetString()));
+            Assert.DoesNotContain("event: error", text, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, polled.StatusCode);
+            Assert.Equal("succeeded", JsonDocument.Parse(await polled.Content.ReadAsStringAsync(Timeout)).RootElement.GetProperty("status").GetString());
+        }
+        else
+        {
+            // The job went with Redis's data: the stream says so instead of just stopping, and the poll answers 404.
+            Assert.EndsWith("\n\n", text, StringComparison.Ordinal);
+            Assert.Contains("event: error\ndata: ", text, StringComparison.Ordinal);
+            Assert.Contains("no longer exists", data[^1].GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.NotFound, polled.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task ModelsComeFromTheInferenceService()
     {
         await using var redis = await TestRedis.StartAsync();

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Grpc.Core;
+using MlAspire.Preprocessing.Worker.Services;
 using MlAspire.Queue;
 using StackExchange.Redis;
 
@@ -76,13 +77,17 @@ public sealed class QueueConsumerTests
     }
 
     [Fact]
-    public async Task WorkerRetryingATransientFailureKeepsItsClaimSoNoOtherWorkerTakesTheJobOver()
+    public async Task WorkerRetryingATransientFailureKeepsItsJobsWhileItsHeartbeatLives()
     {
         await using var harness = await WorkerHarness.StartAsync();
-        harness.Inference.State.FailNext(30); // ~3 s of failures at <= 100 ms apart: five times ClaimIdle
+        harness.Inference.State.FailNext(30); // ~3 s of failures at <= 100 ms apart: five times HeartbeatTimeout
         var ids = await harness.EnqueueAsync(WorkerHarness.Digit());
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        (string, string)[] fast = [("Worker:ClaimIdle", "00:00:00.600"), ("Worker:ClaimInterval", "00:00:00.100"), ("Worker:RetryMaxDelay", "00:00:00.100")];
+        (string, string)[] fast =
+        [
+            ("Worker:HeartbeatTimeout", "00:00:00.600"), ("Worker:HeartbeatInterval", "00:00:00.100"),
+            ("Worker:ClaimInterval", "00:00:00.100"), ("Worker:RetryMaxDelay", "00:00:00.100"),
+        ];
         harness.StartWorker([("Worker:ConsumerName", "a"), .. fast]);
         while (await harness.PendingAsync() < 1)
         {
@@ -270,7 +275,7 @@ public sealed class QueueConsumerTests
     }
 
     [Fact]
-    public async Task StartAttemptsCountsLiveJobsOnlyAndAnnouncesProcessingOnce()
+    public async Task DeliverCountsTheAttemptOfLiveJobsAsItHandsThemOverAndAnnouncesProcessingOnce()
     {
         await using var harness = await WorkerHarness.StartAsync();
         var events = new ConcurrentQueue<string>();
@@ -279,23 +284,31 @@ public sealed class QueueConsumerTests
         var ids = await harness.EnqueueTracedAsync(traceParent, WorkerHarness.Digit(), WorkerHarness.Digit());
         await harness.Client.HashSetAsync(QueueKeys.Job(ids[1]), JobFields.Status, "succeeded");
         await harness.Client.HashSetAsync(QueueKeys.Job("no-status"), JobFields.Top, "2"); // not a hash the gateway wrote
-        RedisKey[] keys = [QueueKeys.Job(ids[0]), QueueKeys.Job(ids[1]), QueueKeys.Job("gone"), QueueKeys.Job("no-status")];
-        RedisValue[] Args(long now, string consumer) => [now, consumer, QueueKeys.JobEvents, ids[0], ids[1], "gone", "no-status"];
+        await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("id", "gone"), new("model", "digits")]);
+        await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("id", "no-status"), new("model", "digits")]);
+        await harness.Client.StreamAddAsync(QueueKeys.Jobs, [new("something", "else")]);
+        await harness.Client.StreamCreateConsumerGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
+        RedisValue[] Args(string consumer, string from, long now) =>
+            [QueueKeys.WorkersGroup, consumer, 10, from, now, QueueKeys.JobEvents, QueueKeys.JobPrefix];
 
-        var first = (RedisResult[])(await harness.Client.ScriptEvaluateAsync(JobScripts.StartAttempts, keys, Args(1000, "w1")))!;
-        var second = (RedisResult[])(await harness.Client.ScriptEvaluateAsync(JobScripts.StartAttempts, keys, Args(2000, "w2")))!;
+        var first = QueuedJob.FromHandOver(await harness.Client.ScriptEvaluateAsync(JobScripts.Deliver, [QueueKeys.Jobs], Args("w1", ">", 1000)));
+        var nothingNew = QueuedJob.FromHandOver(await harness.Client.ScriptEvaluateAsync(JobScripts.Deliver, [QueueKeys.Jobs], Args("w1", ">", 1500)));
+        var again = QueuedJob.FromHandOver(await harness.Client.ScriptEvaluateAsync(JobScripts.Deliver, [QueueKeys.Jobs], Args("w1", "0", 2000)));
 
-        static string[] Row(RedisResult[] reply, int i) =>
-            [(string)reply[4 * i]!, ((long)reply[(4 * i) + 1]).ToString(CultureInfo.InvariantCulture), (string)reply[(4 * i) + 2]!, (string)reply[(4 * i) + 3]!];
-        Assert.Equal(16, first.Length);
-        Assert.Equal(["queued", "1", "3", traceParent], Row(first, 0));
-        Assert.Equal(["succeeded", "0", "0", ""], Row(first, 1));
-        Assert.Equal(["missing", "0", "0", ""], Row(first, 2));
-        Assert.Equal(["missing", "0", "0", ""], Row(first, 3));
-        Assert.Equal(["processing", "2", "3", traceParent], Row(second, 0)); // a redelivery: counted, not announced again
+        static string[] Row(QueuedJob j) => [j.Id, j.Model, j.PreviousStatus, j.Attempts.ToString(CultureInfo.InvariantCulture), j.Top.ToString(CultureInfo.InvariantCulture), j.TraceParent];
+        Assert.Equal(5, first.Count);
+        Assert.Equal([ids[0], "digits", "queued", "1", "3", traceParent], Row(first[0]));
+        Assert.Equal([ids[1], "digits", "succeeded", "0", "0", ""], Row(first[1]));
+        Assert.Equal(["gone", "digits", "missing", "0", "0", ""], Row(first[2]));
+        Assert.Equal(["no-status", "digits", "missing", "0", "0", ""], Row(first[3]));
+        Assert.Equal(["", "", "missing", "0", "0", ""], Row(first[4]));
+        Assert.Empty(nothingNew);
+        Assert.Equal(5, again.Count); // its own pending entries, handed over again: a delivery, counted, not announced again
+        Assert.Equal([ids[0], "digits", "processing", "2", "3", traceParent], Row(again[0]));
+        Assert.Equal(5, await harness.PendingAsync());
         var job = await harness.Client.HashGetAllAsync(QueueKeys.Job(ids[0]));
         Assert.Equal("processing", (string?)job.Single(e => e.Name == JobFields.Status).Value);
-        Assert.Equal("w2", (string?)job.Single(e => e.Name == JobFields.Worker).Value);
+        Assert.Equal("w1", (string?)job.Single(e => e.Name == JobFields.Worker).Value);
         Assert.Equal("1000", (string?)job.Single(e => e.Name == JobFields.Started).Value); // when processing began
         Assert.Equal("succeeded", await harness.StatusAsync(ids[1]));
         Assert.False(await harness.Client.KeyExistsAsync(QueueKeys.Job("gone")));
@@ -312,6 +325,32 @@ public sealed class QueueConsumerTests
     }
 
     [Fact]
+    public async Task ReclaimTakesOverOnlyTheJobsOfConsumersWhoseHeartbeatLapsedAndCountsTheAttempt()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        var ids = await harness.EnqueueAsync(WorkerHarness.Digit(), WorkerHarness.Digit(), WorkerHarness.Digit());
+        await harness.Client.StreamCreateConsumerGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
+        RedisValue[] Deliver(string consumer, int count) => [QueueKeys.WorkersGroup, consumer, count, ">", 1000, QueueKeys.JobEvents, QueueKeys.JobPrefix];
+        Assert.Single(QueuedJob.FromHandOver(await harness.Client.ScriptEvaluateAsync(JobScripts.Deliver, [QueueKeys.Jobs], Deliver("alive", 1))));
+        Assert.Equal(2, QueuedJob.FromHandOver(await harness.Client.ScriptEvaluateAsync(JobScripts.Deliver, [QueueKeys.Jobs], Deliver("dead", 2))).Count);
+        await harness.Client.StringSetAsync(QueueKeys.Heartbeat("alive"), 1, TimeSpan.FromMinutes(1));
+        RedisValue[] Reclaim(long minIdleMs) =>
+            [QueueKeys.WorkersGroup, "rescuer", 10, minIdleMs, 2000, QueueKeys.JobEvents, QueueKeys.JobPrefix, QueueKeys.HeartbeatPrefix];
+
+        // Not idle long enough yet (as just after a Redis restart that lost every heartbeat): nothing is taken.
+        Assert.Empty(QueuedJob.FromHandOver(await harness.Client.ScriptEvaluateAsync(JobScripts.Reclaim, [QueueKeys.Jobs], Reclaim(60_000))));
+        await Task.Delay(100);
+        var taken = QueuedJob.FromHandOver(await harness.Client.ScriptEvaluateAsync(JobScripts.Reclaim, [QueueKeys.Jobs], Reclaim(50)));
+
+        Assert.Equal(ids[1..], taken.Select(j => j.Id));
+        Assert.All(taken, j => Assert.Equal(2, j.Attempts));
+        Assert.Equal("rescuer", (string?)await harness.Client.HashGetAsync(QueueKeys.Job(ids[1]), JobFields.Worker));
+        Assert.Equal(1L, (long)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Attempts)); // the live one's, untouched
+        var consumers = (await harness.Client.StreamConsumerInfoAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup)).ToDictionary(c => c.Name, c => c.PendingMessageCount);
+        Assert.Equal(new Dictionary<string, int> { ["alive"] = 1, ["rescuer"] = 2 }, consumers); // the dead consumer is removed
+    }
+
+    [Fact]
     public async Task JobsLeftPendingByADeadConsumerAreReclaimed()
     {
         await using var harness = await WorkerHarness.StartAsync();
@@ -320,7 +359,7 @@ public sealed class QueueConsumerTests
         var taken = await harness.Client.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "dead-consumer", ">", 10);
         Assert.Equal(3, taken.Length);
 
-        harness.StartWorker(("Worker:ClaimIdle", "00:00:00.300"), ("Worker:ClaimInterval", "00:00:00.200"));
+        harness.StartWorker(("Worker:HeartbeatTimeout", "00:00:00.300"), ("Worker:HeartbeatInterval", "00:00:00.100"), ("Worker:ClaimInterval", "00:00:00.200"));
         await harness.WaitTerminalAsync(ids);
 
         foreach (var id in ids)
@@ -332,27 +371,74 @@ public sealed class QueueConsumerTests
     }
 
     [Fact]
+    public async Task AJobsStreamDeletedUnderARunningWorkerIsRecreatedAndLaterJobsStillRun()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        harness.StartWorker();
+        await harness.WaitTerminalAsync(await harness.EnqueueAsync(WorkerHarness.Digit()));
+
+        Assert.True(await harness.Client.KeyDeleteAsync(QueueKeys.Jobs)); // by hand, as in the fault run
+        var after = await harness.EnqueueAsync(WorkerHarness.Digit(), WorkerHarness.Digit());
+        await harness.WaitTerminalAsync(after);
+
+        foreach (var id in after)
+        {
+            Assert.Equal("succeeded", await harness.StatusAsync(id));
+        }
+
+        Assert.Contains(await harness.Client.StreamGroupInfoAsync(QueueKeys.Jobs), g => g.Name == QueueKeys.WorkersGroup);
+    }
+
+    [Fact]
+    public async Task JobsWhoseStreamEntriesWereLostAreQueuedAgainOrFailedWithTheirReason()
+    {
+        await using var harness = await WorkerHarness.StartAsync();
+        var lost = await harness.EnqueueAsync(WorkerHarness.Digit(), WorkerHarness.Digit(), WorkerHarness.Digit());
+        Assert.True(await harness.Client.KeyDeleteAsync(QueueKeys.Jobs)); // entries gone, hashes and images kept
+        Assert.True(await harness.Client.KeyDeleteAsync(QueueKeys.Image(lost[2]))); // and one image with them
+        var kept = await harness.EnqueueAsync(WorkerHarness.Digit()); // queued after the loss: has its own entry
+
+        harness.StartWorker();
+        await harness.WaitTerminalAsync([.. lost, .. kept]);
+
+        Assert.Equal("succeeded", await harness.StatusAsync(lost[0]));
+        Assert.Equal("succeeded", await harness.StatusAsync(lost[1]));
+        Assert.Equal("succeeded", await harness.StatusAsync(kept[0]));
+        Assert.Equal(1L, (long)await harness.Client.HashGetAsync(QueueKeys.Job(kept[0]), JobFields.Attempts)); // not queued twice
+        Assert.Equal("failed", await harness.StatusAsync(lost[2]));
+        Assert.Contains("lost", (string?)await harness.Client.HashGetAsync(QueueKeys.Job(lost[2]), "error"), StringComparison.Ordinal);
+        var dead = await harness.Client.StreamRangeAsync(QueueKeys.DeadLetter);
+        Assert.Equal(lost[2], (string?)Assert.Single(dead)["id"]);
+        Assert.Equal(1L, (long)await harness.Client.HashGetAsync(QueueKeys.Job(lost[0]), JobFields.Attempts)); // queued again once
+    }
+
+    [Fact]
     public async Task GracefulStopLeavesUnfinishedJobsPendingForAnotherWorker()
     {
         await using var harness = await WorkerHarness.StartAsync();
         var ids = await harness.EnqueueAsync(WorkerHarness.Digit(), WorkerHarness.Digit());
-        var slow = harness.StartWorker(("Worker:HoldDelay", "00:05:00"), ("Worker:ClaimIdle", "00:05:00"));
+        var slow = harness.StartWorker(("Worker:HoldDelay", "00:05:00"), ("Worker:ConsumerName", "slow"));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (await harness.PendingAsync() < 2)
         {
             await Task.Delay(20, cts.Token);
         }
 
+        Assert.True(await harness.Client.KeyExistsAsync(QueueKeys.Heartbeat("slow")));
         await slow.DisposeAsync(); // graceful: the host stops, the loop is cancelled mid-hold
 
+        // Handed over (processing, one attempt counted at delivery), never run; its heartbeat went with it.
         Assert.Equal(2, await harness.PendingAsync());
-        Assert.Equal("queued", await harness.StatusAsync(ids[0]));
+        Assert.Equal("processing", await harness.StatusAsync(ids[0]));
+        Assert.Equal(1L, (long)await harness.Client.HashGetAsync(QueueKeys.Job(ids[0]), JobFields.Attempts));
         Assert.Equal(0, harness.Inference.State.InferCalls);
+        Assert.False(await harness.Client.KeyExistsAsync(QueueKeys.Heartbeat("slow")));
 
-        harness.StartWorker(("Worker:ClaimIdle", "00:00:00.200"), ("Worker:ClaimInterval", "00:00:00.200"));
+        harness.StartWorker(("Worker:HeartbeatTimeout", "00:00:00.200"), ("Worker:HeartbeatInterval", "00:00:00.100"), ("Worker:ClaimInterval", "00:00:00.200"));
         await harness.WaitTerminalAsync(ids);
         Assert.Equal("succeeded", await harness.StatusAsync(ids[0]));
         Assert.Equal("succeeded", await harness.StatusAsync(ids[1]));
+        Assert.Equal(2L, (long)await harness.Client.HashGetAsync(QueueKeys.Job(ids[1]), JobFields.Attempts));
         Assert.Equal(0, await harness.PendingAsync());
     }
 

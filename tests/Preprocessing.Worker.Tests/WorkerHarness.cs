@@ -59,7 +59,7 @@ public sealed class WorkerHarness : IAsyncDisposable
     public static byte[] Digit() =>
         File.ReadAllBytes(Directory.GetFiles(Path.Combine(RepoRoot.Models, "digits", "testdata"), "*.png").Order(StringComparer.Ordinal).First());
 
-    /// <summary>Queues jobs the way the gateway does (same script, then the wake-up).</summary>
+    /// <summary>Queues jobs the way the gateway does (same script, which also rings the idle workers).</summary>
     public Task<string[]> EnqueueAsync(params byte[][] images) => EnqueueTracedAsync("", images);
 
     /// <summary>Queues jobs the way the gateway does, carrying <paramref name="traceParent"/> ("" for none).</summary>
@@ -75,9 +75,9 @@ public sealed class WorkerHarness : IAsyncDisposable
         args.Add(traceParent);
         args.Add(10_000);
         args.Add(QueueKeys.WorkersGroup);
+        args.Add(QueueKeys.JobsQueued);
         var reply = await Client.ScriptEvaluateAsync(JobScripts.Enqueue, [.. keys], [.. args]);
         Assert.Equal(1, (long)reply[0]);
-        await Client.PublishAsync(RedisChannel.Literal(QueueKeys.JobsQueued), ids.Length);
         return ids;
     }
 

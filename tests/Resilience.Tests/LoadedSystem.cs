@@ -67,25 +67,23 @@ public sealed class LoadedSystem : IAsyncDisposable
 
     public Task KillInferenceAsync() => KillAsync(_inference!);
 
-    /// <summary>Starts a worker; settings override the defaults (take-over after 2 s idle, quick retries).</summary>
+    /// <summary>Starts a worker with the default settings (heartbeat, take-over, retries), less those given.</summary>
     public ServiceProcess StartWorker(string name, params (string Key, string Value)[] settings)
     {
-        var environment = RunModeEnvironment.Worker(Redis.ConnectionString, InferenceGrpc, name).With(
-        [
-            ("Worker__ClaimIdle", "00:00:02"),
-            ("Worker__ClaimInterval", "00:00:00.500"),
-            ("Worker__RetryBaseDelay", "00:00:00.100"),
-            ("Worker__RetryMaxDelay", "00:00:00.500"),
-        ]).With(settings);
+        var environment = RunModeEnvironment.Worker(Redis.ConnectionString, InferenceGrpc, name).With(settings);
         return Start("Preprocessing.Worker", name, environment);
     }
 
-    /// <summary>Starts the gateway (API key required, rate limit out of the way unless settings say otherwise).</summary>
+    /// <summary>
+    /// Starts the gateway (API key required, rate limit out of the way unless settings say otherwise, the model repository
+    /// it may read model names from as the AppHost's run mode would give it).
+    /// </summary>
     public async Task StartGatewayAsync(params (string Key, string Value)[] settings)
     {
         var url = $"http://127.0.0.1:{Ports.Free()}";
         var environment = RunModeEnvironment.Gateway(Redis.ConnectionString, InferenceGrpc, url, "load", ApiKey)
-            .With([("Gateway__RateLimitPerSecond", "100000"), ("Gateway__RateLimitBurst", "100000")]).With(settings);
+            .With([("Gateway__RateLimitPerSecond", "100000"), ("Gateway__RateLimitBurst", "100000"), ("Gateway__ModelRepository", RepoRoot.Models)])
+            .With(settings);
         var gateway = Start("Gateway.Api", "gateway", environment);
         await gateway.WaitHealthyAsync(url + "/health", TimeSpan.FromSeconds(60));
         Gateway = new Uri(url);

@@ -11,7 +11,8 @@ namespace MlAspire.Resilience.Tests;
 /// </summary>
 internal static class ScenarioRecord
 {
-    public static string Write(string scenario, string load, LoadReport report, IReadOnlyDictionary<string, double> peakRssMiB, string? note = null)
+    public static string Write(
+        string scenario, string load, LoadReport report, IReadOnlyDictionary<string, double> peakRssMiB, string? note = null, double? reclaimedP99Ms = null)
     {
         var record = new Dictionary<string, object?>
         {
@@ -27,6 +28,7 @@ internal static class ScenarioRecord
             ["p99Ms"] = report.LatencyPercentile(99)?.TotalMilliseconds,
             ["maxMs"] = report.LatencyPercentile(100)?.TotalMilliseconds,
             ["peakRssMiB"] = peakRssMiB,
+            ["reclaimedP99Ms"] = reclaimedP99Ms,
             ["note"] = note,
         };
         var folder = Path.Combine(RepoRoot.Find(), "artifacts", "resilience");
