@@ -13,7 +13,7 @@ public sealed class GatewayFactory(string redis, string inference, IReadOnlyDict
     {
         var settings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:redis"] = redis + ",connectTimeout=1000,syncTimeout=2000",
+            ["ConnectionStrings:redis"] = redis + ",connectTimeout=5000,syncTimeout=5000",
             ["services:inference:grpc:0"] = inference,
             ["Gateway:ApiKeys:0"] = "tester:" + ApiKeyStore.Hash(ApiKey),
             ["Gateway:MaxRequestBytes"] = "65536",

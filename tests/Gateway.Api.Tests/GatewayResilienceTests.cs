@@ -271,11 +271,10 @@ public sealed class GatewayResilienceTests
         // No worker runs: the first three are queued, the fourth would be one too many.
         using var keyed = new HttpRequestMessage(HttpMethod.Post, "/v1/jobs?model=digits") { Content = Png() };
         keyed.Headers.Add("Idempotency-Key", "first");
-        var first = await client.SendAsync(keyed, Timeout);
-        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        var first = await ResponseAssert.HasStatusAsync(HttpStatusCode.Accepted, client.SendAsync(keyed, Timeout));
         for (var i = 0; i < 2; i++)
         {
-            Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+            await ResponseAssert.HasStatusAsync(HttpStatusCode.Accepted, client.PostAsync("/v1/jobs?model=digits", Png(), Timeout));
         }
 
         var full = await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout);
@@ -288,31 +287,30 @@ public sealed class GatewayResilienceTests
         // A retry of an accepted submission still gets its job back (a replay stores nothing new)...
         using var retry = new HttpRequestMessage(HttpMethod.Post, "/v1/jobs?model=digits") { Content = Png() };
         retry.Headers.Add("Idempotency-Key", "first");
-        var replay = await client.SendAsync(retry, Timeout);
-        Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+        var replay = await ResponseAssert.HasStatusAsync(HttpStatusCode.Accepted, client.SendAsync(retry, Timeout));
         Assert.Equal(first.Headers.Location, replay.Headers.Location);
 
         // ...and a multipart submission is all or nothing against the bound.
         using var form = new MultipartFormDataContent { { Png(), "images", "a.png" }, { Png(), "images", "b.png" } };
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", form, Timeout)).StatusCode);
+        await ResponseAssert.HasStatusAsync(HttpStatusCode.ServiceUnavailable, client.PostAsync("/v1/jobs?model=digits", form, Timeout));
         Assert.Equal(3, await store.StreamLengthAsync(QueueKeys.Jobs));
 
         // A worker takes two (delivered, not finished: still counted) and finishes one, acknowledging and deleting its
         // entry as workers do: room for exactly one more.
         await store.StreamCreateConsumerGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "0");
         var taken = await store.StreamReadGroupAsync(QueueKeys.Jobs, QueueKeys.WorkersGroup, "w", ">", 2);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+        await ResponseAssert.HasStatusAsync(HttpStatusCode.ServiceUnavailable, client.PostAsync("/v1/jobs?model=digits", Png(), Timeout));
         await store.ScriptEvaluateAsync(JobScripts.Acknowledge, [QueueKeys.Jobs], [QueueKeys.WorkersGroup, taken[0].Id]);
-        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+        await ResponseAssert.HasStatusAsync(HttpStatusCode.Accepted, client.PostAsync("/v1/jobs?model=digits", Png(), Timeout));
+        await ResponseAssert.HasStatusAsync(HttpStatusCode.ServiceUnavailable, client.PostAsync("/v1/jobs?model=digits", Png(), Timeout));
 
         // Deleting an entry ahead of the group makes Redis lose track of the lag; the stream, holding only queued and
         // pending jobs, still says how many there are.
         var undelivered = await store.StreamRangeAsync(QueueKeys.Jobs, "(" + taken[1].Id, "+");
         Assert.Equal(1, await store.StreamDeleteAsync(QueueKeys.Jobs, [undelivered[0].Id]));
         Assert.Null(Assert.Single(await store.StreamGroupInfoAsync(QueueKeys.Jobs)).Lag);
-        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/v1/jobs?model=digits", Png(), Timeout)).StatusCode);
+        await ResponseAssert.HasStatusAsync(HttpStatusCode.Accepted, client.PostAsync("/v1/jobs?model=digits", Png(), Timeout));
+        await ResponseAssert.HasStatusAsync(HttpStatusCode.ServiceUnavailable, client.PostAsync("/v1/jobs?model=digits", Png(), Timeout));
     }
 
     [Fact]

@@ -55,9 +55,9 @@ internal static class RawHttp
                 received.Write(buffer, 0, read);
             }
         }
-        catch (SocketException) when (received.Length > 0)
+        catch (SocketException ex) when (received.Length > 0 || ex.SocketErrorCode == SocketError.ConnectionReset)
         {
-            // A reset after the response: what arrived is the answer.
+            // A reset after the response: what arrived is the answer. A reset before any byte: nobody answered.
         }
 
         return received.ToArray();
