@@ -36,8 +36,8 @@ config = {
     # execution was busy (on a CPU a batch costs about the sum of its images, so waiting for company never pays).
     "dynamic_batching": {"max_queue_delay_us": 0, "preferred_batch_sizes": preferred, "max_queue_size": 1024},
     "execution_provider": "cpu",
-    # No instance_count and no onnxruntime section: the service's automatic plan, one single-threaded execution per
-    # core (README, model repository).
+    # No instance_count and no onnxruntime section: the service's automatic plan, one execution per core, each run
+    # free to use every core (README, model repository).
     "preprocessing": {
         "width": 224, "height": 224, "channels": 3, "layout": "NCHW", "resize": "bilinear",
         "scale": 1 / 255, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225],
