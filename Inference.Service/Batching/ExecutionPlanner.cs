@@ -9,11 +9,9 @@ namespace MlAspire.Inference.Service.Batching;
 /// pool's workers. The automatic plan (neither <c>instance_count</c> nor an intra-op thread count configured) on the
 /// CPU is one execution per core, and the intra-op threads follow the model's cost, measured by a warmup run at
 /// batch 1: a model whose run is cheap (under <see cref="CheapRun"/>) gets one thread per run, since splitting its
-/// small operators costs more than it gains; a heavy one gets ONNX Runtime's own choice (0: a thread per physical
-/// core), so that a lone request has every core and concurrent runs split them. Its own choice rather than the same
-/// number written out: on 2 cores ResNet-50 served a lone request 3-4 ms sooner and spent 5-7 ms less CPU per image
-/// with it (<c>BENCHMARKS.md</c>, 2026-12-05, evening). A model on a GPU gets one execution (the device does the work).
-/// A number set in <c>config.json</c> or service-wide wins, and the other one is derived from it.
+/// small operators costs more than it gains; a heavy one gets every core, so that a lone request has them all and
+/// concurrent runs split them. A model on a GPU gets one execution (the device does the work). A number set in
+/// <c>config.json</c> or service-wide wins, and the other one is derived from it.
 /// </summary>
 internal static class ExecutionPlanner
 {
@@ -24,7 +22,7 @@ internal static class ExecutionPlanner
     public static bool IsAutomatic(ModelDefinition model, int serviceIntraOpThreads) =>
         model.InstanceCount is null && model.OnnxRuntime.IntraOpThreads is null && serviceIntraOpThreads == 0;
 
-    /// <summary>The intra-op threads to create the session with, before its cost is known (automatic: 0, ONNX Runtime's choice).</summary>
+    /// <summary>The intra-op threads to create the session with, before its cost is known (automatic: every core).</summary>
     public static int IntraOpThreads(ModelDefinition model, int cores, int serviceIntraOpThreads)
     {
         if (model.OnnxRuntime.IntraOpThreads is { } configured)
@@ -37,11 +35,11 @@ internal static class ExecutionPlanner
             return serviceIntraOpThreads;
         }
 
-        return model.InstanceCount is { } instances ? Math.Max(1, cores / instances) : 0;
+        return model.InstanceCount is { } instances ? Math.Max(1, cores / instances) : cores;
     }
 
-    /// <summary>The automatic intra-op threads for a model whose batch-1 run took <paramref name="batchOneRun"/> (0: ONNX Runtime's choice).</summary>
-    public static int IntraOpThreadsForCost(TimeSpan batchOneRun) => batchOneRun < CheapRun ? 1 : 0;
+    /// <summary>The automatic intra-op threads for a model whose batch-1 run took <paramref name="batchOneRun"/>.</summary>
+    public static int IntraOpThreadsForCost(int cores, TimeSpan batchOneRun) => batchOneRun < CheapRun ? 1 : cores;
 
     /// <summary>The whole plan, once the session exists, its execution provider is known and a run was timed.</summary>
     public static ExecutionPlan Plan(
@@ -70,9 +68,9 @@ internal static class ExecutionPlanner
 
         var instances = Math.Clamp(cores, 1, ModelConfigLoader.MaxInstanceCount);
         return threads == cores && cores > 1
-            ? new ExecutionPlan(instances, intraOpThreads, spinning, true,
+            ? new ExecutionPlan(instances, threads, spinning, true,
                 $"automatic: a batch-1 run takes {run} ms, so each run may use every core and concurrent runs share them")
-            : new ExecutionPlan(instances, intraOpThreads, spinning, true,
+            : new ExecutionPlan(instances, threads, spinning, true,
                 $"automatic: a batch-1 run takes {run} ms, so one thread per run and one run per core");
     }
 

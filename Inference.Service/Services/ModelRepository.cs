@@ -120,7 +120,7 @@ internal sealed partial class ModelRepository : IHostedService, IAsyncDisposable
             var batchOneRun = Warmup(executor, inputs);
             if (ExecutionPlanner.IsAutomatic(definition, _options.IntraOpThreads) &&
                 executor.ExecutionProvider == OrtModelExecutor.CpuExecutionProvider &&
-                ExecutionPlanner.IntraOpThreadsForCost(batchOneRun) is var planned && planned != intraOpThreads)
+                ExecutionPlanner.IntraOpThreadsForCost(cores, batchOneRun) is var planned && planned != intraOpThreads)
             {
                 // A cheap model: the session is made again with the threads its cost calls for.
                 executor.Dispose();

@@ -21,7 +21,7 @@ public sealed class ExecutionPlannerTests
         var threads = ExecutionPlanner.IntraOpThreads(model, cores, serviceThreads);
         if (ExecutionPlanner.IsAutomatic(model, serviceThreads))
         {
-            threads = ExecutionPlanner.IntraOpThreadsForCost(cost);
+            threads = ExecutionPlanner.IntraOpThreadsForCost(cores, cost);
         }
 
         return ExecutionPlanner.Plan(model, cores, provider, threads, serviceThreads, serviceIntraOpSpinning: false, cost);
@@ -43,15 +43,14 @@ public sealed class ExecutionPlannerTests
     [Fact]
     public void AHeavyModelLetsEachRunUseEveryCoreAndConcurrentRunsShareThem()
     {
-        // Before the cost is known, and for a heavy model after: ONNX Runtime's own choice, a thread per core.
-        Assert.Equal(0, ExecutionPlanner.IntraOpThreads(Model(), 16, serviceIntraOpThreads: 0));
+        Assert.Equal(16, ExecutionPlanner.IntraOpThreads(Model(), 16, serviceIntraOpThreads: 0));
 
         var plan = Plan(Model(), 16, Heavy);
 
-        Assert.Equal(new ExecutionPlan(16, 0, false, true, "automatic: a batch-1 run takes 40 ms, so each run may use every core and concurrent runs share them"), plan);
+        Assert.Equal(new ExecutionPlan(16, 16, false, true, "automatic: a batch-1 run takes 40 ms, so each run may use every core and concurrent runs share them"), plan);
         Assert.False(ExecutionPlanner.Oversubscribes(plan, 16));
-        Assert.Equal(1, ExecutionPlanner.IntraOpThreadsForCost(ExecutionPlanner.CheapRun - TimeSpan.FromTicks(1)));
-        Assert.Equal(0, ExecutionPlanner.IntraOpThreadsForCost(ExecutionPlanner.CheapRun));
+        Assert.Equal(1, ExecutionPlanner.IntraOpThreadsForCost(16, ExecutionPlanner.CheapRun - TimeSpan.FromTicks(1)));
+        Assert.Equal(16, ExecutionPlanner.IntraOpThreadsForCost(16, ExecutionPlanner.CheapRun));
     }
 
     [Theory]
