@@ -20,9 +20,10 @@ internal sealed class InferenceOptions
     /// <summary>
     /// Whether ONNX Runtime's intra-op threads spin-wait for work between runs (ONNX Runtime's own default). Off by
     /// default here: spinning threads take CPU from Kestrel, protobuf and the batcher on the same cores, which costs
-    /// more than the microseconds it saves (see BENCHMARKS.md); turn it on for a host with cores to spare, or for
-    /// compute-heavy models, preferably in that model's config (<c>onnxruntime.intra_op_spinning</c>): ResNet-50 on
-    /// two CPU cores served 7-8 % more images/s with it (BENCHMARKS.md).
+    /// more than the microseconds it saves (see BENCHMARKS.md); turn it on for a host with cores to spare, or for a
+    /// compute-heavy model with one execution, preferably in that model's config (<c>onnxruntime.intra_op_spinning</c>):
+    /// ResNet-50 on two CPU cores, one execution, served 7-8 % more images/s with it, but 11-26 % fewer with the
+    /// automatic plan's two executions (BENCHMARKS.md, 2026-12-05 evening).
     /// </summary>
     public bool IntraOpSpinning { get; set; }
 
