@@ -67,11 +67,10 @@ internal static class ExecutionPlanner
         }
 
         var instances = Math.Clamp(cores, 1, ModelConfigLoader.MaxInstanceCount);
-        return threads == cores && cores > 1
-            ? new ExecutionPlan(instances, threads, spinning, true,
-                $"automatic: a batch-1 run takes {run} ms, so each run may use every core and concurrent runs share them")
-            : new ExecutionPlan(instances, threads, spinning, true,
-                $"automatic: a batch-1 run takes {run} ms, so one thread per run and one run per core");
+        var why = threads == cores && cores > 1
+            ? "each run may use every core and concurrent runs share them"
+            : "one thread per run and one run per core";
+        return new ExecutionPlan(instances, threads, spinning, true, $"automatic: a batch-1 run takes {run} ms, so {why}");
     }
 
     /// <summary>
