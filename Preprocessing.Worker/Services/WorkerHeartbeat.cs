@@ -57,9 +57,11 @@ internal sealed class WorkerHeartbeat(
         {
             await _db.KeyDeleteAsync(QueueKeys.Heartbeat(state.Consumer)).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException or OperationCanceledException)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException or OperationCanceledException or ObjectDisposedException)
         {
-            // The key lapses by itself within HeartbeatTimeout.
+            // The key lapses by itself within HeartbeatTimeout. ObjectDisposedException: a second, concurrent stop
+            // (WebApplicationFactory's StopAsync beside app.Run's own, which disposes the host when it returns) can
+            // dispose the multiplexer while this one is still stopping.
         }
     }
 }
